@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# The project's driver (not the kernel's Makefile): every target sets up
+# what it needs on a fresh machine, then does its job.
+#
+#   make run     build, boot QEMU, demonstrate the PWM subsystem
+#   make test    build, run the KUnit suites and in-guest tests
+#   make shell   boot the same guest with an interactive shell
+#
+# Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
+# JOBS=N, GUEST_TIMEOUT=seconds.
+
+.PHONY: all run test shell setup tree build clean help
+
+all: help
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+shell:
+	@bash scripts/prepare.sh
+	@bash scripts/boot.sh shell
+
+setup:
+	@bash scripts/setup.sh
+
+tree: setup
+	@bash scripts/tree.sh
+
+build:
+	@bash scripts/prepare.sh
+
+# Removes the laid-out tree and build tree; keeps the downloaded base.
+clean:
+	@bash -c 'source scripts/lib.sh && rm -rf "$$SRC" "$$OBJ" "$$CACHE/stage" "$$CACHE/initramfs"*'

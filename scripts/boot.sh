@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots the built kernel and initramfs in QEMU x86_64.
+#
+# usage: boot.sh MODE [LOG]
+#   MODE run|test: non-interactive, output to stdout and LOG, ends at the
+#   guest's reboot or after GUEST_TIMEOUT seconds; shell: interactive.
+# ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
+# through it succeeds on this machine, TCG otherwise).
+
+source "$(dirname "$0")/lib.sh"
+
+mode=$1
+log=${2:-/dev/null}
+kernel=$OBJ/arch/x86/boot/bzImage
+initrd=$CACHE/initramfs.cpio.gz
+[ -f "$kernel" ] || die "no kernel at $kernel (run: make build)"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+
+command -v qemu-system-x86_64 >/dev/null ||
+	die "qemu-system-x86_64 not found (install qemu-system-x86)"
+
+qemu_base() {
+	local accel=$1
+	local args=(qemu-system-x86_64 -machine pc -smp 2 -m 2048
+		-kernel "$kernel" -initrd "$initrd" -no-reboot)
+	[ -f /usr/share/qemu/qboot.rom ] && args+=(-bios qboot.rom)
+	if [ "$accel" = kvm ]; then
+		args+=(-accel kvm -cpu host)
+	else
+		args+=(-accel tcg,thread=multi -cpu max)
+	fi
+	printf '%s\n' "${args[@]}"
+}
+
+# One short boot through KVM; the answer is kept until the machine reboots.
+kvm_works() {
+	local stamp=$CACHE/kvm-probe boot_id
+	boot_id=$(cat /proc/sys/kernel/random/boot_id)
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	if [ "$(head -n 1 "$stamp" 2>/dev/null)" != "$boot_id" ]; then
+		local out=no
+		mapfile -t q < <(qemu_base kvm)
+		if timeout -k 5 30 "${q[@]}" -display none -serial stdio -monitor none \
+			-append "console=ttyS0 quiet panic=-1 kunit.enable=0 pwmrs.mode=probe" \
+			</dev/null 2>&1 | grep -q 'pwm-rs: probe ok'; then
+			out=yes
+		fi
+		printf '%s\n%s\n' "$boot_id" "$out" >"$stamp"
+	fi
+	[ "$(sed -n 2p "$stamp")" = yes ]
+}
+
+case ${ACCEL:-auto} in
+tcg) accel=tcg ;;
+kvm) accel=kvm ;;
+auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+*) die "ACCEL must be tcg, kvm or auto, not '$ACCEL'" ;;
+esac
+mapfile -t q < <(qemu_base "$accel")
+
+cmdline="console=ttyS0 panic=-1 pwmrs.mode=$mode"
+case $mode in
+run) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
+test) cmdline="$cmdline kunit.enable=1" ;;
+shell) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
+*) die "unknown boot mode '$mode'" ;;
+esac
+
+note "booting QEMU ($accel): $cmdline"
+if [ "$mode" = shell ]; then
+	exec "${q[@]}" -nographic -append "$cmdline"
+fi
+timeout -k 10 "${GUEST_TIMEOUT:-1200}" "${q[@]}" -display none -serial stdio \
+	-monitor none -append "$cmdline" </dev/null 2>&1 | tr -d '\r' | tee "$log"
+rc=${PIPESTATUS[0]}
+[ "$rc" = 124 ] && echo "error: the guest did not finish within ${GUEST_TIMEOUT:-1200} s" >&2
+exit 0

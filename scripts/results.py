@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Reads a `make test` guest log and prints the verdict.
+
+The log holds the KUnit suites' KTAP output (run by the kernel before init),
+then the in-guest tests' `guest-test:` lines. KUnit results are parsed with
+the kernel's own tools/testing/kunit/kunit.py; the whole log is scanned for
+kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls, oopses), each of
+which fails the run even when every case passed.
+
+The last line printed is `N passed, N failed` (`, N skipped` when some were).
+Exit status: 0 only when nothing failed and at least one case ran.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Kernel reports that fail a run. Lockdep, KASAN, UBSAN, debugobjects and
+# refcount reports start with one of the first patterns; the rest catch
+# reports that do not.
+REPORT_PATTERNS = [
+    r"WARNING:",
+    r"BUG:",
+    r"kernel BUG at",
+    r"\bKASAN\b",
+    r"UBSAN:",
+    r"Oops[:\s]",
+    r"general protection fault",
+    r"Unable to handle",
+    r"Kernel panic",
+    r"Call Trace:",
+    r"DEBUG_LOCKS_WARN_ON",
+    r"INFO: lockdep is turned off",
+    r"possible (recursive|circular) locking",
+    r"inconsistent lock state",
+    r"Invalid wait context",
+    r"suspicious RCU usage",
+    r"rcu: INFO:",
+    r"detected stalls? on CPU",
+    r"self-detected stall",
+    r"blocked for more than \d+ seconds",
+    r"soft lockup",
+    r"hard LOCKUP",
+]
+REPORT_RE = re.compile("|".join(REPORT_PATTERNS))
+GUEST_RE = re.compile(r"guest-test: (ok|not ok) (\S+)(?: # (.*))?$")
+INIT_RE = re.compile(r"Run /init as init process")
+
+
+def kunit_cases(group, prefix=""):
+    """Yields (name, status) for each leaf case of a kunit.py JSON group."""
+    name = group.get("name") or ""
+    here = f"{prefix}.{name}" if prefix and name else (name or prefix)
+    for case in group.get("test_cases", []):
+        yield f"{here}.{case['name']}" if here else case["name"], case["status"]
+    for sub in group.get("sub_groups", []):
+        yield from kunit_cases(sub, here)
+
+
+def parse_kunit(lines, kunit_py):
+    """Runs `kunit.py parse` over the KUnit part of the log."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "kunit.log")
+        out = os.path.join(tmp, "kunit.json")
+        with open(log, "w") as f:
+            f.writelines(lines)
+        proc = subprocess.run(
+            [sys.executable, kunit_py, "parse", "--json", out, log],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        sys.stdout.write(proc.stdout)
+        if not os.path.exists(out):
+            return [], 1
+        with open(out) as f:
+            data = json.load(f)
+    errors = data.get("misc", {}).get("errors", 0)
+    return list(kunit_cases(data)), errors
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("log")
+    ap.add_argument("--kunit-py", required=True)
+    args = ap.parse_args()
+
+    with open(args.log, errors="replace") as f:
+        lines = f.readlines()
+
+    init_at = next((i for i, l in enumerate(lines) if INIT_RE.search(l)),
+                   len(lines))
+    passed = failed = skipped = 0
+
+    print("== KUnit")
+    cases, errors = parse_kunit(lines[:init_at], args.kunit_py)
+    for name, status in cases:
+        if status == "PASS":
+            passed += 1
+        elif status == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+    if errors:
+        print(f"KUnit output had {errors} parse error(s): a suite crashed "
+              "or its output was cut")
+        failed += 1
+
+    print("== in-guest tests")
+    done = False
+    for line in lines[init_at:]:
+        line = line.rstrip("\n")
+        if "guest-test: done" in line:
+            done = True
+        m = GUEST_RE.search(line)
+        if not m:
+            continue
+        print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {m.group(2)}"
+              + (f": {m.group(3)}" if m.group(3) else ""))
+        if m.group(1) == "ok":
+            passed += 1
+        else:
+            failed += 1
+    if not done:
+        print("[FAILED] the guest did not finish its tests "
+              "(crash, hang or timeout; see the log)")
+        failed += 1
+
+    if passed + failed + skipped == 0:
+        print("[FAILED] no test case ran")
+        failed += 1
+
+    print("== kernel log")
+    reports = [(i, l.rstrip("\n")) for i, l in enumerate(lines)
+               if REPORT_RE.search(l)]
+    if reports:
+        print(f"[FAILED] {len(reports)} line(s) of kernel reports in {args.log}:")
+        for i, l in reports[:20]:
+            print(f"  {i + 1}: {l}")
+        failed += 1
+    else:
+        print("[PASSED] no WARNING, BUG, KASAN, lockdep, RCU stall or oops")
+        passed += 1
+
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
