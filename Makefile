@@ -5,11 +5,12 @@
 #   make run     build, boot QEMU, demonstrate the PWM subsystem
 #   make test    build, run the KUnit suites and in-guest tests
 #   make shell   boot the same guest with an interactive shell
+#   make lint    rustfmt, CLIPPY=1 and checkpatch on the code written here
 #
 # Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
 # JOBS=N, GUEST_TIMEOUT=seconds.
 
-.PHONY: all run test shell setup tree build clean help
+.PHONY: all run test shell lint setup tree build clean help
 
 all: help
 
@@ -25,6 +26,9 @@ test:
 shell:
 	@bash scripts/prepare.sh
 	@bash scripts/boot.sh shell
+
+lint:
+	@bash scripts/lint.sh
 
 setup:
 	@bash scripts/setup.sh

@@ -24,7 +24,6 @@ qemu_base() {
 	local accel=$1
 	local args=(qemu-system-x86_64 -machine pc -smp 2 -m 2048
 		-kernel "$kernel" -initrd "$initrd" -no-reboot)
-	[ -f /usr/share/qemu/qboot.rom ] && args+=(-bios qboot.rom)
 	if [ "$accel" = kvm ]; then
 		args+=(-accel kvm -cpu host)
 	else

@@ -50,6 +50,9 @@ REPORT_PATTERNS = [
 REPORT_RE = re.compile("|".join(REPORT_PATTERNS))
 GUEST_RE = re.compile(r"guest-test: (ok|not ok) (\S+)(?: # (.*))?$")
 INIT_RE = re.compile(r"Run /init as init process")
+# Lines of kunit.py's output that say nothing about the results:
+# DEBUG_KOBJECT_RELEASE's notes, and the path of a temporary file.
+NOISE_RE = re.compile(r"kobject_release, parent|Test results stored in")
 
 
 def kunit_cases(group, prefix=""):
@@ -70,9 +73,11 @@ def parse_kunit(lines, kunit_py):
         with open(log, "w") as f:
             f.writelines(lines)
         proc = subprocess.run(
-            [sys.executable, kunit_py, "parse", "--json", out, log],
+            [sys.executable, kunit_py, "parse", f"--json={out}", log],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        sys.stdout.write(proc.stdout)
+        for line in proc.stdout.splitlines(keepends=True):
+            if not NOISE_RE.search(line):
+                sys.stdout.write(line)
         if not os.path.exists(out):
             return [], 1
         with open(out) as f:

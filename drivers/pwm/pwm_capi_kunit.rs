@@ -8,6 +8,8 @@
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
+use kernel::prelude::*;
+
 #[kunit_tests(pwm_capi)]
 mod tests {
     use core::{
@@ -30,24 +32,35 @@ mod tests {
         str::CString,
     };
 
-    /// A faux device standing in for a PWM provider's or consumer's device.
+    /// A platform device standing in for a PWM provider's or consumer's device.
+    ///
+    /// Faux devices will not do: they opt out of power management, and the
+    /// driver core refuses them as the supplier of the device link that the
+    /// core adds from consumer to provider.
     ///
     /// # Invariants
     ///
-    /// `self.0` points to a live faux device until `drop`.
-    struct FauxDevice(*mut bindings::faux_device);
+    /// `self.0` points to a registered platform device until `drop`.
+    struct TestDevice(*mut bindings::platform_device);
 
-    impl FauxDevice {
+    impl TestDevice {
         fn new(name: &CStr) -> Result<Self> {
-            // SAFETY: `name` is NUL-terminated; a NULL parent and NULL ops are allowed.
-            let fdev = unsafe {
-                bindings::faux_device_create(name.as_ptr().cast(), ptr::null_mut(), ptr::null())
+            // SAFETY: `name` is NUL-terminated; the device copies it.
+            let pdev = unsafe {
+                bindings::platform_device_alloc(name.as_ptr().cast(), bindings::PLATFORM_DEVID_NONE)
             };
-            if fdev.is_null() {
+            if pdev.is_null() {
                 return Err(ENOMEM);
             }
-            // INVARIANT: `faux_device_create` returned a live device.
-            Ok(Self(fdev))
+            // SAFETY: `pdev` was just allocated and is not registered yet.
+            let ret = unsafe { bindings::platform_device_add(pdev) };
+            if let Err(e) = to_result(ret) {
+                // SAFETY: `pdev` failed to register; this drops the allocation's reference.
+                unsafe { bindings::platform_device_put(pdev) };
+                return Err(e);
+            }
+            // INVARIANT: `pdev` is registered.
+            Ok(Self(pdev))
         }
 
         fn dev(&self) -> *mut bindings::device {
@@ -56,10 +69,10 @@ mod tests {
         }
     }
 
-    impl Drop for FauxDevice {
+    impl Drop for TestDevice {
         fn drop(&mut self) {
-            // SAFETY: By the type invariant `self.0` is live; it is destroyed only here.
-            unsafe { bindings::faux_device_destroy(self.0) };
+            // SAFETY: By the type invariant `self.0` is registered; it is unregistered only here.
+            unsafe { bindings::platform_device_unregister(self.0) };
         }
     }
 
@@ -75,7 +88,7 @@ mod tests {
     }
 
     impl TestChip {
-        fn alloc(parent: &FauxDevice, npwm: u32, sizeof_priv: usize) -> Result<Self> {
+        fn alloc(parent: &TestDevice, npwm: u32, sizeof_priv: usize) -> Result<Self> {
             // SAFETY: `parent.dev()` is a live device that outlives the chip (the
             // test drops the chip first).
             let chip = unsafe { bindings::pwmchip_alloc(parent.dev(), npwm, sizeof_priv) };
@@ -164,7 +177,7 @@ mod tests {
 
     #[test]
     fn alloc_lays_out_channels_and_private_data() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
         let chip = TestChip::alloc(&parent, 3, 40)?;
         assert_eq!(chip.get().npwm, 3);
         for i in 0..3 {
@@ -190,7 +203,7 @@ mod tests {
 
     #[test]
     fn add_rejects_chip_without_ops() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
         let mut chip = TestChip::alloc(&parent, 1, 0)?;
         assert_eq!(chip.add(), Err(EINVAL));
         Ok(())
@@ -198,7 +211,7 @@ mod tests {
 
     #[test]
     fn add_rejects_chip_without_apply() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
         let mut chip = TestChip::alloc(&parent, 1, 0)?;
         chip.set_ops(&EMPTY_OPS);
         assert_eq!(chip.add(), Err(EINVAL));
@@ -207,7 +220,7 @@ mod tests {
 
     #[test]
     fn add_rejects_zero_channels() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
         let mut chip = TestChip::alloc(&parent, 0, 0)?;
         chip.set_ops(&LEGACY_OPS);
         assert_eq!(chip.add(), Err(EINVAL));
@@ -216,7 +229,7 @@ mod tests {
 
     #[test]
     fn add_names_chip_after_its_id() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
         let mut chip = TestChip::alloc(&parent, 2, 0)?;
         chip.set_ops(&LEGACY_OPS);
         chip.add()?;
@@ -224,7 +237,7 @@ mod tests {
 
         let expected = CString::try_from_fmt(fmt!("pwmchip{id}"))?;
         // SAFETY: an added chip's device keeps its name until it is released.
-        let actual = unsafe { CStr::from_ptr(chip.get().dev.kobj.name) };
+        let actual = unsafe { CStr::from_ptr(chip.get().dev.kobj.name.cast()) };
         assert_eq!(actual.to_bytes(), expected.to_bytes());
         Ok(())
     }
@@ -237,7 +250,12 @@ mod tests {
     struct Lookup(Pin<KBox<[bindings::pwm_lookup; 1]>>);
 
     impl Lookup {
-        fn add(provider: &'static CStr, index: u32, dev_id: &'static CStr, con_id: &'static CStr) -> Result<Self> {
+        fn add(
+            provider: &'static CStr,
+            index: u32,
+            dev_id: &'static CStr,
+            con_id: &'static CStr,
+        ) -> Result<Self> {
             let entry = bindings::pwm_lookup {
                 list: bindings::list_head {
                     next: ptr::null_mut(),
@@ -263,19 +281,21 @@ mod tests {
     impl Drop for Lookup {
         fn drop(&mut self) {
             // SAFETY: By the type invariant the table is in the lookup list.
-            unsafe { bindings::pwm_remove_table(self.0.as_mut().get_unchecked_mut().as_mut_ptr(), 1) };
+            unsafe {
+                bindings::pwm_remove_table(self.0.as_mut().get_unchecked_mut().as_mut_ptr(), 1)
+            };
         }
     }
 
-    fn pwm_get(consumer: &FauxDevice, con_id: &CStr) -> Result<*mut bindings::pwm_device> {
+    fn pwm_get(consumer: &TestDevice, con_id: &CStr) -> Result<*mut bindings::pwm_device> {
         // SAFETY: `consumer.dev()` is live and `con_id` is NUL-terminated.
         from_err_ptr(unsafe { bindings::pwm_get(consumer.dev(), con_id.as_ptr().cast()) })
     }
 
     #[test]
     fn lookup_table_get_apply_put() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
-        let consumer = FauxDevice::new(c"pwm-capi-consumer")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
+        let consumer = TestDevice::new(c"pwm-capi-consumer")?;
         let mut chip = TestChip::alloc(&parent, 2, 0)?;
         chip.set_ops(&LEGACY_OPS);
         chip.add()?;
@@ -310,14 +330,14 @@ mod tests {
 
     #[test]
     fn lookup_without_entry_is_enodev() -> Result {
-        let consumer = FauxDevice::new(c"pwm-capi-consumer")?;
+        let consumer = TestDevice::new(c"pwm-capi-consumer")?;
         assert_eq!(pwm_get(&consumer, c"motor").err(), Some(ENODEV));
         Ok(())
     }
 
     #[test]
     fn lookup_of_unregistered_provider_defers() -> Result {
-        let consumer = FauxDevice::new(c"pwm-capi-consumer")?;
+        let consumer = TestDevice::new(c"pwm-capi-consumer")?;
         let _lookup = Lookup::add(c"pwm-capi-absent", 0, c"pwm-capi-consumer", c"motor")?;
         assert_eq!(pwm_get(&consumer, c"motor").err(), Some(EPROBE_DEFER));
         Ok(())
@@ -325,8 +345,8 @@ mod tests {
 
     #[test]
     fn second_request_of_a_channel_is_ebusy() -> Result {
-        let parent = FauxDevice::new(c"pwm-capi-parent")?;
-        let consumer = FauxDevice::new(c"pwm-capi-consumer")?;
+        let parent = TestDevice::new(c"pwm-capi-parent")?;
+        let consumer = TestDevice::new(c"pwm-capi-consumer")?;
         let mut chip = TestChip::alloc(&parent, 1, 0)?;
         chip.set_ops(&LEGACY_OPS);
         chip.add()?;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make lint`: the checks the kernel applies to code like ours.
+#
+# rustfmt (with the kernel's .rustfmt.toml) on the Rust files written here,
+# a CLIPPY=1 build of rust/ and drivers/pwm/ in a build tree of its own (so
+# the test build stays incremental), and checkpatch on the C files and
+# patches written here. Fails on any finding in a file of this repository.
+
+source "$(dirname "$0")/lib.sh"
+
+bash "$TOP/scripts/prepare.sh" >/dev/null
+cd "$TOP"
+fail=0
+
+mapfile -t rs < <(git ls-files '*.rs')
+if [ ${#rs[@]} -gt 0 ]; then
+	note "rustfmt --check (${#rs[@]} files)"
+	rustfmt --check --edition 2021 --config-path "$SRC/.rustfmt.toml" "${rs[@]}" || fail=1
+fi
+
+note "CLIPPY=1 build of rust/ and drivers/pwm/"
+clippy_obj=$CACHE/obj-clippy
+mkdir -p "$clippy_obj"
+cp "$OBJ/.config" "$clippy_obj/.config"
+make -C "$SRC" O="$clippy_obj" LLVM="$LLVM_SUFFIX" ARCH=x86_64 olddefconfig >/dev/null
+make -C "$SRC" O="$clippy_obj" LLVM="$LLVM_SUFFIX" ARCH=x86_64 CLIPPY=1 \
+	-j"$JOBS" rust/ drivers/pwm/ >"$LOGS/clippy.log" 2>&1 ||
+	{ tail -n 30 "$LOGS/clippy.log"; die "CLIPPY=1 build failed (log: $LOGS/clippy.log)"; }
+# Findings in files of this repository (laid out under the same paths).
+ours=$(printf '%s\n' "${rs[@]}" | sed 's|[.]|[.]|g' | paste -sd'|')
+if [ -n "$ours" ] && grep -A6 -E '^(warning|error)' "$LOGS/clippy.log" |
+	grep -B3 -E -- "--> .*($ours):" >"$LOGS/clippy-ours.log"; then
+	cat "$LOGS/clippy-ours.log"
+	echo "clippy: findings in this repository's files (log: $LOGS/clippy.log)"
+	fail=1
+fi
+
+mapfile -t cfiles < <(git ls-files '*.c' '*.h')
+mapfile -t patches < <(git ls-files 'patches/*.patch')
+if [ $((${#cfiles[@]} + ${#patches[@]})) -gt 0 ]; then
+	note "checkpatch (${#cfiles[@]} C files, ${#patches[@]} patches)"
+	for f in "${cfiles[@]}"; do
+		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --strict -f "$f" || fail=1
+	done
+	for p in "${patches[@]}"; do
+		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --no-signoff "$p" || fail=1
+	done
+fi
+
+[ $fail = 0 ] || die "lint found problems"
+note "lint clean"
