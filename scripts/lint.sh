@@ -41,10 +41,10 @@ mapfile -t patches < <(git ls-files 'patches/*.patch')
 if [ $((${#cfiles[@]} + ${#patches[@]})) -gt 0 ]; then
 	note "checkpatch (${#cfiles[@]} C files, ${#patches[@]} patches)"
 	for f in "${cfiles[@]}"; do
-		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --strict -f "$f" || fail=1
+		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --strict -f "$TOP/$f" || fail=1
 	done
 	for p in "${patches[@]}"; do
-		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --no-signoff "$p" || fail=1
+		"$SRC/scripts/checkpatch.pl" --no-tree --quiet --no-signoff "$TOP/$p" || fail=1
 	done
 fi
 

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 # Directories of the repository that mirror kernel paths.
 OVERLAY_DIRS="rust drivers include Documentation samples tools"
 # The project's own Kconfig, sourced into the PWM menu by a patch.
-KCONFIG_DEST=drivers/pwm/Kconfig.project
+KCONFIG_DEST=drivers/pwm/project.Kconfig
 
 base=${KDIR:-$PRISTINE}
 [ -f "$base/Makefile" ] || die "no base kernel at $base (run: make setup)"

@@ -13,7 +13,6 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_capi)]
 mod tests {
     use core::{
-        ffi::CStr,
         ptr,
         sync::atomic::{
             AtomicU32,
@@ -47,7 +46,7 @@ mod tests {
         fn new(name: &CStr) -> Result<Self> {
             // SAFETY: `name` is NUL-terminated; the device copies it.
             let pdev = unsafe {
-                bindings::platform_device_alloc(name.as_ptr().cast(), bindings::PLATFORM_DEVID_NONE)
+                bindings::platform_device_alloc(name.as_char_ptr(), bindings::PLATFORM_DEVID_NONE)
             };
             if pdev.is_null() {
                 return Err(ENOMEM);
@@ -237,7 +236,7 @@ mod tests {
 
         let expected = CString::try_from_fmt(fmt!("pwmchip{id}"))?;
         // SAFETY: an added chip's device keeps its name until it is released.
-        let actual = unsafe { CStr::from_ptr(chip.get().dev.kobj.name.cast()) };
+        let actual = unsafe { CStr::from_char_ptr(chip.get().dev.kobj.name) };
         assert_eq!(actual.to_bytes(), expected.to_bytes());
         Ok(())
     }
@@ -261,10 +260,10 @@ mod tests {
                     next: ptr::null_mut(),
                     prev: ptr::null_mut(),
                 },
-                provider: provider.as_ptr().cast(),
+                provider: provider.as_char_ptr(),
                 index,
-                dev_id: dev_id.as_ptr().cast(),
-                con_id: con_id.as_ptr().cast(),
+                dev_id: dev_id.as_char_ptr(),
+                con_id: con_id.as_char_ptr(),
                 period: 50000,
                 polarity: bindings::pwm_polarity_PWM_POLARITY_NORMAL,
                 module: ptr::null(),
@@ -289,7 +288,7 @@ mod tests {
 
     fn pwm_get(consumer: &TestDevice, con_id: &CStr) -> Result<*mut bindings::pwm_device> {
         // SAFETY: `consumer.dev()` is live and `con_id` is NUL-terminated.
-        from_err_ptr(unsafe { bindings::pwm_get(consumer.dev(), con_id.as_ptr().cast()) })
+        from_err_ptr(unsafe { bindings::pwm_get(consumer.dev(), con_id.as_char_ptr()) })
     }
 
     #[test]
