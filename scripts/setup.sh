@@ -8,9 +8,9 @@
 
 source "$(dirname "$0")/lib.sh"
 
-PACKAGES="clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-x86
+PACKAGES=${PACKAGES:-"clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-x86
 	busybox-static flex bison bc libelf-dev libssl-dev cpio python3 make
-	rsync patch gzip xz-utils kmod"
+	rsync patch gzip xz-utils kmod"}
 
 install_packages() {
 	local missing=() p
@@ -27,10 +27,11 @@ install_packages() {
 		SUDO=
 	fi
 	note "installing Debian packages: ${missing[*]}"
-	logged "apt-get update" "$LOGS/apt-update.log" $SUDO apt-get update
-	logged "installing Debian packages (${missing[*]})" "$LOGS/apt-install.log" \
-		$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-		--no-install-recommends "${missing[@]}"
+	$SUDO apt-get update >"$LOGS/apt-update.log" 2>&1 ||
+		die "apt-get update failed (see $LOGS/apt-update.log)"
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends "${missing[@]}" >"$LOGS/apt-install.log" 2>&1 ||
+		die "cannot install Debian packages: ${missing[*]} (see $LOGS/apt-install.log)"
 }
 
 install_rust_tools() {
@@ -48,9 +49,10 @@ install_rust_tools() {
 	fi
 }
 
-# The mirror the machine already uses for Debian, so no new host is named.
+# The mirror the machine already uses for Debian (DEBIAN_MIRROR overrides).
 debian_mirror() {
-	local uri
+	local uri=${DEBIAN_MIRROR:-}
+	[ -n "$uri" ] && { echo "$uri"; return; }
 	uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources |
 		awk '{print $2}' | grep -v security | head -n 1)
 	[ -n "$uri" ] || uri=$(grep -hs '^deb ' /etc/apt/sources.list |
@@ -76,14 +78,16 @@ fetch_base() {
 		-o Dir::State::status=/dev/null -o Debug::NoLocking=1
 		-o APT::Sandbox::User=root)
 	note "fetching linux-source-$KERNEL_SERIES from Debian"
-	apt-get "${opts[@]}" update >"$LOGS/base-apt.log" 2>&1 ||
+	# apt-get update exits 0 when a mirror is unreachable; its Err: lines tell.
+	{ apt-get "${opts[@]}" update >"$LOGS/base-apt.log" 2>&1 &&
+		! grep -q '^Err:' "$LOGS/base-apt.log"; } ||
 		die "base kernel unreachable: apt-get update for trixie-backports/sid failed (see $LOGS/base-apt.log)"
 	rm -f "$BASE_DIR"/linux-source-*.deb
 	for suite in trixie-backports sid; do
 		(cd "$BASE_DIR" && apt-get "${opts[@]}" download \
 			"linux-source-$KERNEL_SERIES/$suite") >>"$LOGS/base-apt.log" 2>&1 && break
 	done
-	deb=$(ls "$BASE_DIR"/linux-source-"$KERNEL_SERIES"_*.deb 2>/dev/null | head -n 1)
+	deb=$(find "$BASE_DIR" -maxdepth 1 -name "linux-source-${KERNEL_SERIES}_*.deb" | head -n 1)
 	[ -n "$deb" ] ||
 		die "base kernel unreachable: linux-source-$KERNEL_SERIES is in neither trixie-backports nor sid (see $LOGS/base-apt.log)"
 
