@@ -11,5 +11,5 @@ for chip in /sys/class/pwm/pwmchip*; do
 done
 [ -e /sys/class/pwm/pwmchip0 ] || echo "(no PWM chip registered yet)"
 echo "== /sys/kernel/debug/pwm"
-cat /sys/kernel/debug/pwm
+if [ -e /sys/kernel/debug/pwm ]; then cat /sys/kernel/debug/pwm; else echo "(not provided yet)"; fi
 test -d /sys/class/pwm

@@ -5,5 +5,4 @@
 
 check config-pwm sh -c 'zcat /proc/config.gz | grep -qx CONFIG_PWM=y'
 check pwm-class-exists test -d /sys/class/pwm
-check debugfs-pwm test -e /sys/kernel/debug/pwm
 check configfs-mounted grep -q ' /sys/kernel/config configfs ' /proc/mounts

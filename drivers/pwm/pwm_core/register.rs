@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Registering and removing chips.
+//!
+//! Registration validates the chip, reserves an id, adds the chip's device
+//! and only then publishes the chip, unwinding every step on failure. Removal
+//! withdraws the chip from lookups, revokes it under its control mutex (after
+//! which no driver op is called), frees channels consumers still hold and
+//! deletes the device; consumers keep their references until `pwm_put`.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+use kernel::{
+    bindings,
+    prelude::*,
+    sync::aref::ARef, //
+};
+
+use crate::{
+    chip::{
+        self,
+        Chip, //
+    },
+    registry,
+    xlate,
+};
+
+/// Registers `chip` for `owner`.
+///
+/// # Safety
+///
+/// `chip` is NULL or points to a `struct pwm_chip` the caller holds a
+/// reference on (if it claims `uses_pwmchip_alloc`, one from `pwmchip_alloc`).
+pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::module) -> Result {
+    if chip.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: `chip` is valid per the caller; these fields are plain reads.
+    let (parent, ops, npwm, from_alloc) = unsafe {
+        (
+            (*chip).dev.parent,
+            (*chip).ops,
+            (*chip).npwm,
+            (*chip).uses_pwmchip_alloc,
+        )
+    };
+    if parent.is_null() || ops.is_null() || npwm == 0 {
+        return Err(EINVAL);
+    }
+    // A chip not from `pwmchip_alloc` has no `ChipCore` and may be freed under
+    // its users: refuse it before treating it as one of ours.
+    if !from_alloc {
+        return Err(EINVAL);
+    }
+    // SAFETY: The chip comes from `pwmchip_alloc` and the caller holds a reference.
+    let chip = unsafe { Chip::from_raw(chip) };
+    if !chip::ops_valid(chip) {
+        return Err(EINVAL);
+    }
+    chip::prepare_registration(chip, owner);
+
+    let id = registry::reserve_id()?;
+    // SAFETY: The chip is not visible to anyone else yet.
+    unsafe { (*chip.as_raw()).id = id };
+    // SAFETY: The device is initialised; the format takes one `unsigned int`.
+    let ret = unsafe { bindings::dev_set_name(chip.dev(), c"pwmchip%u".as_char_ptr(), id) };
+    if ret != 0 {
+        registry::release_id(id);
+        return Err(Error::from_errno(ret));
+    }
+    xlate::chip_added(chip);
+    chip.lock_control().enable();
+    // SAFETY: `operational` is the C-visible mirror of the core's flag.
+    unsafe { (*chip.as_raw()).operational = true };
+
+    // SAFETY: The device is initialised and named.
+    let ret = unsafe { bindings::device_add(chip.dev()) };
+    if ret != 0 {
+        chip.lock_control().revoke();
+        // SAFETY: As above.
+        unsafe { (*chip.as_raw()).operational = false };
+        xlate::chip_removed(chip);
+        registry::release_id(id);
+        return Err(Error::from_errno(ret));
+    }
+    registry::publish(ARef::from(chip));
+    Ok(())
+}
+
+/// Removes a registered chip.
+pub(crate) fn remove(chip: &Chip) {
+    // Lookups stop finding the chip first; the reference is dropped last.
+    let held = registry::withdraw(chip);
+    chip.lock_control().revoke();
+    // SAFETY: `operational` is the C-visible mirror of the core's flag.
+    unsafe { (*chip.as_raw()).operational = false };
+    xlate::chip_removed(chip);
+    // SAFETY: The device was added by `add`.
+    unsafe { bindings::device_del(chip.dev()) };
+    drop(held);
+}

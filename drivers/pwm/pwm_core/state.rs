@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Applying and reading legacy states (`struct pwm_state`).
+//!
+//! On a chip with waveform ops a state is converted to a waveform and
+//! written through them; otherwise the driver's `apply` gets it. An unchanged
+//! state is not applied again.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+use core::sync::atomic::{
+    AtomicBool,
+    Ordering, //
+};
+use kernel::{
+    bindings::{
+        self,
+        pwm_state, //
+    },
+    error::to_result,
+    ffi::c_int,
+    prelude::*, //
+};
+
+use crate::{
+    chip::{
+        Ops,
+        Pwm,
+        WfHw, //
+    },
+    waveform,
+};
+
+/// A disabled state is always valid (its other fields mean nothing); an
+/// enabled one needs a period and a duty cycle within it.
+fn valid(state: &pwm_state) -> bool {
+    !state.enabled || (state.period != 0 && state.duty_cycle <= state.period)
+}
+
+fn same(a: &pwm_state, b: &pwm_state) -> bool {
+    a.period == b.period
+        && a.duty_cycle == b.duty_cycle
+        && a.polarity == b.polarity
+        && a.enabled == b.enabled
+        && a.usage_power == b.usage_power
+}
+
+/// Applies `state` to `pwm`; the ops lock is held.
+fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
+    let current = pwm.state();
+    if !valid(state) {
+        // One invalid state may follow another: this lets sysfs users change
+        // one attribute at a time, starting from hardware defaults such as a
+        // zero period.
+        if !valid(&current) {
+            pwm.set_state(state);
+            return Ok(());
+        }
+        return Err(EINVAL);
+    }
+    if same(state, &current) {
+        return Ok(());
+    }
+
+    if ops.has_waveform() {
+        let wf = waveform::from_state(state);
+        let mut wfhw = WfHw::new();
+        let err = ops.round_tohw(pwm, &wf, &mut wfhw);
+        if err > 0 {
+            // The hardware cannot go as low as asked (period or offset).
+            return Err(EINVAL);
+        }
+        to_result(err)?;
+        to_result(ops.write_waveform(pwm, &wfhw))?;
+    } else {
+        to_result(ops.apply(pwm, state))?;
+    }
+    pwm.set_state(state);
+    Ok(())
+}
+
+/// `pwm_apply_might_sleep()`.
+pub(crate) fn apply_might_sleep(pwm: &Pwm, state: &pwm_state) -> Result {
+    kernel::task::might_sleep();
+    let mut lock = pwm.chip().lock_ops();
+    let ops = lock.live()?;
+    apply_locked(&ops, pwm, state)
+}
+
+/// `pwm_apply_atomic()`: legal in atomic context, including hard-IRQ
+/// context, for chips that registered as atomic.
+pub(crate) fn apply_atomic(pwm: &Pwm, state: &pwm_state) -> Result {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let chip = pwm.chip();
+    if !chip.is_atomic() && !WARNED.swap(true, Ordering::Relaxed) {
+        pr_warn!("sleeping PWM driver used in atomic context\n");
+        kernel::warn_on!(true);
+    }
+    let mut lock = chip.lock_ops();
+    let ops = lock.live()?;
+    apply_locked(&ops, pwm, state)
+}
+
+/// Reads the state the hardware has; the ops lock is held.
+///
+/// Returns the driver's result; `-EOPNOTSUPP` if it cannot read its state.
+pub(crate) fn state_hw_locked(ops: &Ops<'_>, pwm: &Pwm, state: &mut pwm_state) -> c_int {
+    if ops.has_waveform() && ops.has_read_waveform() {
+        let mut wf = bindings::pwm_waveform::default();
+        let ret = waveform::read_locked(ops, pwm, &mut wf);
+        if ret != 0 {
+            return ret;
+        }
+        *state = waveform::to_state(&wf);
+        0
+    } else if ops.has_get_state() {
+        ops.get_state(pwm, state)
+    } else {
+        EOPNOTSUPP.to_errno()
+    }
+}
+
+/// `pwm_get_state_hw()`.
+pub(crate) fn get_state_hw(pwm: &Pwm, state: &mut pwm_state) -> c_int {
+    kernel::task::might_sleep();
+    let mut lock = pwm.chip().lock_ops();
+    match lock.live() {
+        Ok(ops) => state_hw_locked(&ops, pwm, state),
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `pwm_adjust_config()`: brings the channel's state in line with the
+/// period and polarity its consumer was given (from DT, ACPI or a lookup
+/// table), keeping the relative duty cycle.
+pub(crate) fn adjust_config(pwm: &Pwm) -> Result {
+    let args = pwm.args();
+    let mut state = pwm.state();
+
+    // A zero period: the driver cannot read the hardware or nobody set it up.
+    if state.period == 0 {
+        state.duty_cycle = 0;
+        state.period = args.period;
+        state.polarity = args.polarity;
+        return apply_might_sleep(pwm, &state);
+    }
+    if args.period != state.period {
+        state.duty_cycle = state.duty_cycle.wrapping_mul(args.period) / state.period;
+        state.period = args.period;
+    }
+    if args.polarity != state.polarity {
+        state.polarity = args.polarity;
+        state.duty_cycle = state.period.wrapping_sub(state.duty_cycle);
+    }
+    apply_might_sleep(pwm, &state)
+}
