@@ -7,9 +7,9 @@
  * A raw spinlock with its own lockdep class; LD_WAIT_SPIN makes lockdep
  * accept it in hard-IRQ context and in hard hrtimer callbacks.
  */
-__rust_helper void rust_helper_raw_spin_lock_init_key(raw_spinlock_t *lock,
-						      const char *name,
-						      struct lock_class_key *key)
+__rust_helper void
+rust_helper_raw_spin_lock_init_key(raw_spinlock_t *lock, const char *name,
+				   struct lock_class_key *key)
 {
 #ifdef CONFIG_DEBUG_SPINLOCK
 	__raw_spin_lock_init(lock, name, key, LD_WAIT_SPIN);
@@ -26,14 +26,14 @@ __rust_helper unsigned long rust_helper_raw_spin_lock_irqsave(raw_spinlock_t *lo
 	return flags;
 }
 
-__rust_helper void rust_helper_raw_spin_unlock_irqrestore(raw_spinlock_t *lock,
-							 unsigned long flags)
+__rust_helper void
+rust_helper_raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long flags)
 {
 	raw_spin_unlock_irqrestore(lock, flags);
 }
 
-__rust_helper int rust_helper_raw_spin_trylock_irqsave(raw_spinlock_t *lock,
-						       unsigned long *flags)
+__rust_helper int
+rust_helper_raw_spin_trylock_irqsave(raw_spinlock_t *lock, unsigned long *flags)
 {
 	return raw_spin_trylock_irqsave(lock, *flags);
 }

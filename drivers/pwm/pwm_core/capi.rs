@@ -38,13 +38,7 @@ use crate::{
         Chip,
         Pwm, //
     },
-    lookup,
-    register,
-    registry,
-    request,
-    state,
-    waveform,
-    xlate,
+    lookup, register, registry, request, state, waveform, xlate,
 };
 
 /// `ERR_PTR(e)`.
@@ -146,7 +140,10 @@ pub unsafe extern "C" fn pwm_set_waveform_might_sleep(
 ///
 /// `pwm` is a requested channel; `state` is valid for reads.
 #[export]
-pub unsafe extern "C" fn pwm_apply_might_sleep(pwm: *mut pwm_device, state: *const pwm_state) -> c_int {
+pub unsafe extern "C" fn pwm_apply_might_sleep(
+    pwm: *mut pwm_device,
+    state: *const pwm_state,
+) -> c_int {
     // SAFETY: As the caller guarantees.
     to_errno(unsafe { consumer_pwm(pwm) }.and_then(|pwm| {
         // SAFETY: `state` is NULL or valid, per the caller.
@@ -211,7 +208,10 @@ pub unsafe extern "C" fn of_pwm_xlate_with_flags(
         return err_ptr(EINVAL);
     }
     // SAFETY: The caller's chip is registered (from `pwmchip_alloc`) and `args` valid.
-    to_ptr(xlate::xlate_with_flags(unsafe { Chip::from_raw(chip) }, unsafe { &*args }))
+    to_ptr(xlate::xlate_with_flags(
+        unsafe { Chip::from_raw(chip) },
+        unsafe { &*args },
+    ))
 }
 
 /// Device tree translation for single-channel chips.
@@ -228,7 +228,10 @@ pub unsafe extern "C" fn of_pwm_single_xlate(
         return err_ptr(EINVAL);
     }
     // SAFETY: As for `of_pwm_xlate_with_flags`.
-    to_ptr(xlate::single_xlate(unsafe { Chip::from_raw(chip) }, unsafe { &*args }))
+    to_ptr(xlate::single_xlate(
+        unsafe { Chip::from_raw(chip) },
+        unsafe { &*args },
+    ))
 }
 
 /// Drops the reference `pwmchip_alloc` returned.
@@ -270,6 +273,12 @@ pub unsafe extern "C" fn pwmchip_alloc(
     to_ptr(chip::alloc(parent, npwm, sizeof_priv).map(|c| c.as_ptr()))
 }
 
+/// Devres action of [`devm_pwmchip_alloc`]: drops the chip's reference.
+///
+/// # Safety
+///
+/// `chip` is the chip `devm_pwmchip_alloc` registered the action for; devres
+/// calls this once.
 unsafe extern "C" fn devm_chip_put(chip: *mut c_void) {
     // SAFETY: Registered by `devm_pwmchip_alloc` with the reference it owns.
     unsafe { pwmchip_put(chip.cast()) };
@@ -327,6 +336,12 @@ pub unsafe extern "C" fn pwmchip_remove(chip: *mut pwm_chip) {
     register::remove(unsafe { Chip::from_raw(chip) });
 }
 
+/// Devres action of [`__devm_pwmchip_add`]: removes the chip.
+///
+/// # Safety
+///
+/// `chip` is the chip `__devm_pwmchip_add` registered the action for; devres
+/// calls this once.
 unsafe extern "C" fn devm_chip_remove(chip: *mut c_void) {
     // SAFETY: Registered by `__devm_pwmchip_add` for a chip it added.
     unsafe { pwmchip_remove(chip.cast()) };

@@ -35,8 +35,8 @@ use kernel::{
     alloc::{
         allocator::Kmalloc,
         flags::{
-            GFP_KERNEL,
             __GFP_ZERO, //
+            GFP_KERNEL,
         },
         Allocator,
         NumaNode, //
@@ -125,7 +125,9 @@ impl ChipLayout {
             .and_then(|pwms| pwms.checked_add(size_of::<bindings::pwm_chip>()))
             .and_then(|chip| chip.checked_add(CHIP_OFFSET))
             .ok_or(ENOMEM)?;
-        let priv_offset = chip_end.checked_next_multiple_of(priv_align).ok_or(ENOMEM)?;
+        let priv_offset = chip_end
+            .checked_next_multiple_of(priv_align)
+            .ok_or(ENOMEM)?;
         let size = priv_offset.checked_add(sizeof_priv).ok_or(ENOMEM)?;
         let layout = Layout::from_size_align(size, align).map_err(|_| ENOMEM)?;
         Ok(Self {
@@ -203,7 +205,13 @@ impl Chip {
     pub(crate) fn core(&self) -> &ChipCore {
         // SAFETY: By the type invariant the chip was allocated by `alloc`, which put its
         // `ChipCore` `CHIP_OFFSET` bytes before it, initialised, for the life of the chip.
-        unsafe { &*self.as_raw().cast::<u8>().sub(CHIP_OFFSET).cast::<ChipCore>() }
+        unsafe {
+            &*self
+                .as_raw()
+                .cast::<u8>()
+                .sub(CHIP_OFFSET)
+                .cast::<ChipCore>()
+        }
     }
 
     /// Channel `index`, if the chip has it.
@@ -502,7 +510,8 @@ impl Control<'_> {
                 continue;
             }
             // SAFETY: The chip's device is alive.
-            let dev: &kernel::device::Device = unsafe { kernel::device::Device::from_raw(self.chip.dev()) };
+            let dev: &kernel::device::Device =
+                unsafe { kernel::device::Device::from_raw(self.chip.dev()) };
             dev_warn!(dev, "Freeing requested PWM #{}\n", pwm.hwpwm());
             if let Some(free) = free {
                 // SAFETY: The driver is still bound (its remove path is running) and the
@@ -690,7 +699,8 @@ pub(crate) fn ops_valid(chip: &Chip) -> bool {
         }
         if ops.sizeof_wfhw > bindings::PWM_WFHWSIZE as usize {
             // SAFETY: The parent is a live device (checked by the caller).
-            let parent: &kernel::device::Device = unsafe { kernel::device::Device::from_raw(chip.parent()) };
+            let parent: &kernel::device::Device =
+                unsafe { kernel::device::Device::from_raw(chip.parent()) };
             dev_warn!(parent, "PWM_WFHWSIZE < {}\n", ops.sizeof_wfhw);
             return false;
         }

@@ -151,6 +151,11 @@ pub(crate) unsafe fn get(
     unsafe { get_from_tables(dev, dev_id, con_id) }
 }
 
+/// Devres action of [`devm_get`] and [`devm_fwnode_get`]: releases the channel.
+///
+/// # Safety
+///
+/// `pwm` is the channel the action was registered for; devres calls this once.
 unsafe extern "C" fn devm_put(pwm: *mut c_void) {
     // SAFETY: Registered by `devm_get` or `devm_fwnode_get` with a channel the device
     // requested; devres runs this once, when the device unbinds.

@@ -21,8 +21,7 @@ use crate::{
         self,
         Chip, //
     },
-    registry,
-    xlate,
+    registry, xlate,
 };
 
 /// Registers `chip` for `owner`.

@@ -26,8 +26,7 @@ use crate::{
         Chip,
         Pwm, //
     },
-    registry,
-    request,
+    registry, request,
 };
 
 /// `PWM_POLARITY_INVERTED` of `<dt-bindings/pwm/pwm.h>`: the flag cell's
@@ -129,7 +128,11 @@ pub(crate) unsafe fn link_consumer(dev: *mut bindings::device, pwm: &Pwm) -> Res
                 kernel::device::Device::from_raw(parent),
             )
         };
-        dev_err!(consumer, "failed to create device link to {}\n", parent.name());
+        dev_err!(
+            consumer,
+            "failed to create device link to {}\n",
+            parent.name()
+        );
         // SAFETY: The channel was requested for this consumer, which gives it up.
         unsafe { request::put(pwm.as_raw()) };
         return Err(EINVAL);
@@ -151,7 +154,8 @@ pub(crate) unsafe fn of_get(
     let mut index = 0;
     if !con_id.is_null() {
         // SAFETY: `np` and `con_id` are valid.
-        index = unsafe { bindings::of_property_match_string(np, c"pwm-names".as_char_ptr(), con_id) };
+        index =
+            unsafe { bindings::of_property_match_string(np, c"pwm-names".as_char_ptr(), con_id) };
         if index < 0 {
             return Err(Error::from_errno(index));
         }
@@ -216,7 +220,9 @@ pub(crate) unsafe fn of_get(
 ///
 /// `fwnode` is a live ACPI node.
 #[cfg(CONFIG_ACPI)]
-pub(crate) unsafe fn acpi_get(fwnode: *const bindings::fwnode_handle) -> Result<*mut bindings::pwm_device> {
+pub(crate) unsafe fn acpi_get(
+    fwnode: *const bindings::fwnode_handle,
+) -> Result<*mut bindings::pwm_device> {
     let mut args = bindings::fwnode_reference_args::default();
     // SAFETY: `fwnode` is valid and `args` is valid for writes.
     let ret = unsafe {
@@ -228,7 +234,14 @@ pub(crate) unsafe fn acpi_get(fwnode: *const bindings::fwnode_handle) -> Result<
     }
     let chip = chip_for_fwnode(args.fwnode)?;
     let pwm = request::request(&chip, args.args[0] as u32, ptr::null())?;
-    pwm.set_args(args.args[1], polarity_of(if args.nargs > 2 { args.args[2] as u32 } else { 0 }));
+    pwm.set_args(
+        args.args[1],
+        polarity_of(if args.nargs > 2 {
+            args.args[2] as u32
+        } else {
+            0
+        }),
+    );
     Ok(pwm.as_raw())
 }
 
@@ -275,7 +288,11 @@ pub(crate) unsafe fn swnode_get(
         let chip = chip_for_fwnode(args.fwnode)?;
         let pwm = request::request(&chip, args.args[0] as u32, label)?;
         let period = if args.nargs > 1 { args.args[1] } else { 0 };
-        let flags = if args.nargs > 2 { args.args[2] as u32 } else { 0 };
+        let flags = if args.nargs > 2 {
+            args.args[2] as u32
+        } else {
+            0
+        };
         pwm.set_args(period, polarity_of(flags));
         // SAFETY: `dev` is NULL or live; `pwm` was just requested.
         unsafe { link_consumer(dev, pwm) }?;
@@ -295,7 +312,11 @@ pub(crate) fn xlate_with_flags(
         return Err(EINVAL);
     }
     let pwm = request::request(chip, args.args[0], ptr::null())?;
-    let period = if args.args_count > 1 { u64::from(args.args[1]) } else { pwm.args().period };
+    let period = if args.args_count > 1 {
+        u64::from(args.args[1])
+    } else {
+        pwm.args().period
+    };
     let flags = if args.args_count > 2 { args.args[2] } else { 0 };
     pwm.set_args(period, polarity_of(flags));
     Ok(pwm.as_raw())
@@ -303,12 +324,19 @@ pub(crate) fn xlate_with_flags(
 
 /// `of_pwm_single_xlate()`: for chips with one channel; cells are optional
 /// period and optional flags (three cells are read as with flags).
-pub(crate) fn single_xlate(chip: &Chip, args: &bindings::of_phandle_args) -> Result<*mut bindings::pwm_device> {
+pub(crate) fn single_xlate(
+    chip: &Chip,
+    args: &bindings::of_phandle_args,
+) -> Result<*mut bindings::pwm_device> {
     if args.args_count >= 3 {
         return xlate_with_flags(chip, args);
     }
     let pwm = request::request(chip, 0, ptr::null())?;
-    let period = if args.args_count > 0 { u64::from(args.args[0]) } else { pwm.args().period };
+    let period = if args.args_count > 0 {
+        u64::from(args.args[0])
+    } else {
+        pwm.args().period
+    };
     let flags = if args.args_count > 1 { args.args[1] } else { 0 };
     pwm.set_args(period, polarity_of(flags));
     Ok(pwm.as_raw())
