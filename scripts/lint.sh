@@ -13,7 +13,13 @@ bash "$TOP/scripts/prepare.sh" >/dev/null
 cd "$TOP"
 fail=0
 
-mapfile -t rs < <(git ls-files '*.rs')
+# Files of the working tree, committed or not (deleted ones excluded).
+files() {
+	git ls-files --cached --others --exclude-standard -- "$@" |
+		while read -r f; do [ -f "$f" ] && echo "$f"; done | sort -u
+}
+
+mapfile -t rs < <(files '*.rs')
 if [ ${#rs[@]} -gt 0 ]; then
 	note "rustfmt --check (${#rs[@]} files)"
 	rustfmt --check --edition 2021 --config-path "$SRC/.rustfmt.toml" "${rs[@]}" || fail=1
@@ -36,8 +42,8 @@ if [ -n "$ours" ] && grep -A6 -E '^(warning|error)' "$LOGS/clippy.log" |
 	fail=1
 fi
 
-mapfile -t cfiles < <(git ls-files '*.c' '*.h')
-mapfile -t patches < <(git ls-files 'patches/*.patch')
+mapfile -t cfiles < <(files '*.c' '*.h')
+mapfile -t patches < <(files 'patches/*.patch')
 if [ $((${#cfiles[@]} + ${#patches[@]})) -gt 0 ]; then
 	note "checkpatch (${#cfiles[@]} C files, ${#patches[@]} patches)"
 	for f in "${cfiles[@]}"; do

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Lifetime of chips and channels: removal while consumers hold channels,
+//! references, removal during an op, and devres unwinding.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+use kernel::prelude::*;
+
+#[kunit_tests(pwm_lifetime)]
+mod tests {
+    use crate::test_chip::{
+        pwm_get,
+        state,
+        wf,
+        Kind,
+        Setup,
+        TestDevice, //
+    };
+    use core::{
+        ptr,
+        sync::atomic::{
+            AtomicBool,
+            AtomicI32,
+            Ordering, //
+        },
+    };
+    use kernel::{
+        bindings,
+        error::{
+            from_err_ptr,
+            to_result, //
+        },
+        ffi::{
+            c_int,
+            c_void, //
+        },
+        prelude::*,
+    };
+
+    /// Polls `cond` every millisecond for up to five seconds.
+    fn wait_for(cond: impl Fn() -> bool) -> bool {
+        for _ in 0..5000 {
+            if cond() {
+                return true;
+            }
+            // SAFETY: Tests run in process context.
+            unsafe { bindings::msleep(1) };
+        }
+        cond()
+    }
+
+    #[test]
+    fn calls_after_remove_are_enodev() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        s.chip.remove();
+        let calls = s.chip.hw().calls.total();
+
+        check_eq!(s.apply(&state(1000, 500)), Err(ENODEV));
+        let mut hw = bindings::pwm_state::default();
+        // SAFETY: `s.pwm` is still requested; its chip is alive.
+        unsafe {
+            check_eq!(
+                bindings::pwm_get_state_hw(s.pwm, &mut hw),
+                ENODEV.to_errno()
+            );
+            check_eq!(bindings::pwm_adjust_config(s.pwm), ENODEV.to_errno());
+        }
+        check_eq!(s.chip.hw().calls.total(), calls);
+        Ok(())
+    }
+
+    #[test]
+    fn waveform_calls_after_remove_are_enodev() -> Result {
+        let mut s = Setup::new(Kind::Waveform, false)?;
+        s.chip.remove();
+        let calls = s.chip.hw().calls.total();
+
+        let mut w = wf(10000, 5000, 0);
+        // SAFETY: `s.pwm` is still requested; its chip is alive.
+        unsafe {
+            check_eq!(
+                bindings::pwm_round_waveform_might_sleep(s.pwm, &mut w),
+                ENODEV.to_errno()
+            );
+            check_eq!(
+                bindings::pwm_get_waveform_might_sleep(s.pwm, &mut w),
+                ENODEV.to_errno()
+            );
+            check_eq!(
+                bindings::pwm_set_waveform_might_sleep(s.pwm, &w, false),
+                ENODEV.to_errno()
+            );
+            check_eq!(
+                bindings::pwm_set_waveform_might_sleep(s.pwm, &w, true),
+                ENODEV.to_errno()
+            );
+        }
+        check_eq!(s.chip.hw().calls.total(), calls);
+        Ok(())
+    }
+
+    #[test]
+    fn atomic_apply_after_remove_is_enodev() -> Result {
+        let mut s = Setup::new(Kind::Legacy, true)?;
+        // SAFETY: `s.pwm` is requested and the state is valid.
+        check_eq!(
+            unsafe { bindings::pwm_apply_atomic(s.pwm, &state(1000, 10)) },
+            0
+        );
+        s.chip.remove();
+        // SAFETY: As above; the chip is alive.
+        let ret = unsafe { bindings::pwm_apply_atomic(s.pwm, &state(1000, 20)) };
+        check_eq!(ret, ENODEV.to_errno());
+        check_eq!(s.channel().duty.load(Ordering::Relaxed), 10);
+        Ok(())
+    }
+
+    #[test]
+    fn remove_frees_a_requested_channel_once() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        s.chip.remove();
+        check_eq!(s.chip.hw().calls.free.load(Ordering::Relaxed), 1);
+        s.put();
+        check_eq!(s.chip.hw().calls.free.load(Ordering::Relaxed), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn requested_channel_holds_a_chip_reference() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        let held = s.chip.refs();
+        s.put();
+        check_eq!(s.chip.refs(), held - 1);
+        Ok(())
+    }
+
+    #[test]
+    fn consumer_keeps_removed_chip_alive_until_put() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        s.chip.remove();
+        // The registry's and the driver core's references are gone; the
+        // driver's and the consumer's remain, and the consumer's goes with put.
+        let removed = s.chip.refs();
+        check!(removed >= 2);
+        check!(!s.chip.get().operational);
+        s.put();
+        check_eq!(s.chip.refs(), removed - 1);
+        Ok(())
+    }
+
+    #[test]
+    fn lookup_after_remove_defers() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        s.put();
+        s.chip.remove();
+        check_eq!(pwm_get(&s.consumer, c"motor").err(), Some(EPROBE_DEFER));
+        Ok(())
+    }
+
+    #[test]
+    fn second_put_is_refused() -> Result {
+        let s = Setup::new(Kind::Legacy, false)?;
+        // SAFETY: `s.pwm` is requested; take an extra device reference so that the refused
+        // second put below is observable and the chip cannot go away.
+        unsafe { bindings::get_device(&raw mut (*s.chip.chip).dev) };
+        let pwm = s.pwm;
+        let mut s = s;
+        s.put();
+        let refs = s.chip.refs();
+        // SAFETY: Deliberately a second put of the same channel, which the core refuses.
+        unsafe { bindings::pwm_put(pwm) };
+        check_eq!(s.chip.refs(), refs);
+        check_eq!(s.chip.hw().calls.free.load(Ordering::Relaxed), 1);
+        // SAFETY: The reference taken above.
+        unsafe { bindings::put_device(&raw mut (*s.chip.chip).dev) };
+        Ok(())
+    }
+
+    /// What the apply thread shares with the test.
+    struct ApplyJob {
+        pwm: *mut bindings::pwm_device,
+        result: AtomicI32,
+        done: AtomicBool,
+    }
+
+    unsafe extern "C" fn apply_thread(data: *mut c_void) -> c_int {
+        // SAFETY: `data` is the test's `ApplyJob`, which it keeps until `done` is set.
+        let job = unsafe { &*data.cast::<ApplyJob>() };
+        let st = state(10000, 7000);
+        // SAFETY: The test keeps `job.pwm` requested until the thread is done.
+        let ret = unsafe { bindings::pwm_apply_might_sleep(job.pwm, &st) };
+        job.result.store(ret, Ordering::Relaxed);
+        job.done.store(true, Ordering::Release);
+        0
+    }
+
+    #[test]
+    fn remove_waits_for_an_op_in_progress() -> Result {
+        let mut s = Setup::new(Kind::Legacy, false)?;
+        s.chip.hw().delay_ms.store(200, Ordering::Relaxed);
+        let job = KBox::new(
+            ApplyJob {
+                pwm: s.pwm,
+                result: AtomicI32::new(1),
+                done: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?;
+        let data = (&raw const *job).cast_mut().cast::<c_void>();
+        // SAFETY: `apply_thread` and `data` stay valid until the thread sets `done`, which
+        // the test waits for.
+        let task = unsafe {
+            bindings::kthread_create_on_node(
+                Some(apply_thread),
+                data,
+                bindings::NUMA_NO_NODE,
+                c"pwm-kunit-apply".as_char_ptr(),
+            )
+        };
+        let task = from_err_ptr(task)?;
+        // SAFETY: `task` was just created and not started.
+        unsafe { bindings::wake_up_process(task) };
+
+        check!(wait_for(|| s.chip.hw().sleeping.load(Ordering::Relaxed)));
+        s.chip.remove();
+        // Removal waited for the driver's apply: its write is complete.
+        check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
+        check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
+        check!(wait_for(|| job.done.load(Ordering::Acquire)));
+        check_eq!(job.result.load(Ordering::Relaxed), 0);
+        check_eq!(s.apply(&state(10000, 1000)), Err(ENODEV));
+        Ok(())
+    }
+
+    #[test]
+    fn devres_unwinds_chip_and_consumer() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let _lookup =
+            crate::test_chip::Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"devm"), 0)?;
+        // SAFETY: Both devices are live; groups are released below.
+        let (pgroup, cgroup) = unsafe {
+            (
+                bindings::devres_open_group(provider.dev(), ptr::null_mut(), bindings::GFP_KERNEL),
+                bindings::devres_open_group(consumer.dev(), ptr::null_mut(), bindings::GFP_KERNEL),
+            )
+        };
+        check!(!pgroup.is_null() && !cgroup.is_null());
+
+        // SAFETY: `provider` is live; the chip lives until its group is released.
+        let chip = from_err_ptr(unsafe {
+            bindings::devm_pwmchip_alloc(
+                provider.dev(),
+                1,
+                core::mem::size_of::<crate::test_chip::Hw>(),
+            )
+        })?;
+        // SAFETY: `chip` is a live chip; its ops are static.
+        unsafe { (*chip).ops = &crate::test_chip::LEGACY_OPS };
+        // SAFETY: As above.
+        to_result(unsafe { bindings::__devm_pwmchip_add(provider.dev(), chip, ptr::null_mut()) })?;
+        // SAFETY: `consumer` is live.
+        let pwm =
+            from_err_ptr(unsafe { bindings::devm_pwm_get(consumer.dev(), c"devm".as_char_ptr()) })?;
+        // SAFETY: `pwm` is requested (by the devres group).
+        check_ne!(unsafe { (*pwm).flags } & 1, 0);
+
+        // SAFETY: Keep the chip's memory for the checks below.
+        unsafe { bindings::get_device(&raw mut (*chip).dev) };
+        // SAFETY: Releasing the consumer's group puts the channel.
+        unsafe { bindings::devres_release_group(consumer.dev(), cgroup) };
+        // SAFETY: The extra reference keeps the chip alive.
+        check_eq!(unsafe { (*pwm).flags } & 1, 0);
+        // SAFETY: Releasing the provider's group removes the chip and drops its reference.
+        unsafe { bindings::devres_release_group(provider.dev(), pgroup) };
+        // SAFETY: The extra reference keeps the chip alive.
+        unsafe {
+            check!(!(*chip).operational);
+            check_eq!(
+                bindings::pwm_apply_might_sleep(pwm, &state(10, 5)),
+                ENODEV.to_errno()
+            );
+            bindings::put_device(&raw mut (*chip).dev);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A configurable test chip and the devices, lookups and consumers around it.
+//!
+//! The chip's driver data ([`Hw`]) is its simulated hardware: per-channel
+//! period, duty, offset, polarity and enable as the driver last wrote them,
+//! counters of every op, an errno to fail the next op with, and a delay for
+//! `apply` on sleeping chips. Tests check what the hardware received, not
+//! only what the core remembers.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+use core::{
+    ptr,
+    sync::atomic::{
+        AtomicBool,
+        AtomicI32,
+        AtomicU32,
+        AtomicU64,
+        Ordering, //
+    },
+};
+use kernel::{
+    bindings,
+    error::{
+        from_err_ptr,
+        to_result, //
+    },
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    prelude::*,
+};
+
+/// Channels a test chip can have.
+pub(crate) const MAX_CHANNELS: usize = 4;
+
+/// A platform device standing in for a provider's or consumer's device.
+///
+/// Faux devices will not do: they opt out of power management, and the
+/// driver core refuses them as the supplier of the device link that the core
+/// adds from consumer to provider.
+///
+/// # Invariants
+///
+/// `self.0` points to a registered platform device until `drop`.
+pub(crate) struct TestDevice(*mut bindings::platform_device);
+
+impl TestDevice {
+    pub(crate) fn new(name: &CStr) -> Result<Self> {
+        // SAFETY: `name` is NUL-terminated; the device copies it.
+        let pdev = unsafe {
+            bindings::platform_device_alloc(name.as_char_ptr(), bindings::PLATFORM_DEVID_NONE)
+        };
+        if pdev.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `pdev` was just allocated and is not registered yet.
+        if let Err(e) = to_result(unsafe { bindings::platform_device_add(pdev) }) {
+            // SAFETY: `pdev` failed to register; this drops the allocation's reference.
+            unsafe { bindings::platform_device_put(pdev) };
+            return Err(e);
+        }
+        // INVARIANT: `pdev` is registered.
+        Ok(Self(pdev))
+    }
+
+    pub(crate) fn dev(&self) -> *mut bindings::device {
+        // SAFETY: By the type invariant `self.0` is live.
+        unsafe { &raw mut (*self.0).dev }
+    }
+}
+
+impl Drop for TestDevice {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `self.0` is registered; only this unregisters it.
+        unsafe { bindings::platform_device_unregister(self.0) };
+    }
+}
+
+/// The simulated hardware of one channel.
+#[derive(Default)]
+pub(crate) struct Channel {
+    pub(crate) period: AtomicU64,
+    pub(crate) duty: AtomicU64,
+    pub(crate) offset: AtomicU64,
+    pub(crate) inversed: AtomicBool,
+    pub(crate) enabled: AtomicBool,
+}
+
+/// How often each op was called.
+#[derive(Default)]
+pub(crate) struct Calls {
+    pub(crate) request: AtomicU32,
+    pub(crate) free: AtomicU32,
+    pub(crate) apply: AtomicU32,
+    pub(crate) get_state: AtomicU32,
+    pub(crate) tohw: AtomicU32,
+    pub(crate) fromhw: AtomicU32,
+    pub(crate) read: AtomicU32,
+    pub(crate) write: AtomicU32,
+}
+
+impl Calls {
+    /// Calls of all ops together.
+    pub(crate) fn total(&self) -> u32 {
+        [
+            &self.request,
+            &self.free,
+            &self.apply,
+            &self.get_state,
+            &self.tohw,
+            &self.fromhw,
+            &self.read,
+            &self.write,
+        ]
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .sum()
+    }
+}
+
+/// A test chip's driver data: its simulated hardware. Lives in the chip's
+/// private area, zeroed at allocation, which is a valid value of every field.
+#[derive(Default)]
+pub(crate) struct Hw {
+    pub(crate) channels: [Channel; MAX_CHANNELS],
+    pub(crate) calls: Calls,
+    /// A negative errno the next op returns instead of doing its work.
+    pub(crate) fail_next: AtomicI32,
+    /// Granularity of waveform chips, in ns.
+    pub(crate) tick_ns: AtomicU64,
+    /// How long `apply` and `write_waveform` sleep, on sleeping chips.
+    pub(crate) delay_ms: AtomicU32,
+    /// Ops running right now.
+    pub(crate) inside: AtomicU32,
+    /// Set while an op sleeps in its delay.
+    pub(crate) sleeping: AtomicBool,
+}
+
+impl Hw {
+    pub(crate) fn channel(&self, hwpwm: u32) -> &Channel {
+        &self.channels[(hwpwm as usize).min(MAX_CHANNELS - 1)]
+    }
+
+    fn take_failure(&self) -> c_int {
+        self.fail_next.swap(0, Ordering::Relaxed)
+    }
+
+    fn delay(&self) {
+        let ms = self.delay_ms.load(Ordering::Relaxed);
+        if ms != 0 {
+            self.sleeping.store(true, Ordering::Relaxed);
+            // SAFETY: Only sleeping chips set a delay; their ops may sleep.
+            unsafe { bindings::msleep(ms) };
+            self.sleeping.store(false, Ordering::Relaxed);
+        }
+    }
+
+    fn tick(&self) -> u64 {
+        self.tick_ns.load(Ordering::Relaxed).max(1)
+    }
+}
+
+/// The hardware waveform of the test chip: whole ticks.
+#[repr(C)]
+#[derive(Default, Clone, Copy)]
+struct WfHw {
+    period: u32,
+    duty: u32,
+    offset: u32,
+}
+
+/// The `Hw` and channel of an op's arguments.
+///
+/// # Safety
+///
+/// `chip` is a test chip (its driver data is an `Hw`) and `pwm` one of its channels.
+unsafe fn hw_of<'a>(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+) -> (&'a Hw, &'a Channel) {
+    // SAFETY: The caller guarantees the driver data is a `Hw`, alive as the chip is.
+    let hw = unsafe { &*bindings::pwmchip_get_drvdata(chip).cast::<Hw>() };
+    // SAFETY: `pwm` is a channel of `chip`.
+    let channel = hw.channel(unsafe { (*pwm).hwpwm });
+    (hw, channel)
+}
+
+/// Runs one op: counts it, fails it when asked, and tracks who is inside.
+fn op(hw: &Hw, counter: &AtomicU32, f: impl FnOnce() -> c_int) -> c_int {
+    counter.fetch_add(1, Ordering::Relaxed);
+    let failure = hw.take_failure();
+    if failure != 0 {
+        return failure;
+    }
+    hw.inside.fetch_add(1, Ordering::AcqRel);
+    let ret = f();
+    hw.inside.fetch_sub(1, Ordering::AcqRel);
+    ret
+}
+
+unsafe extern "C" fn test_request(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+) -> c_int {
+    // SAFETY: The core calls ops with the chip and one of its channels.
+    let (hw, _) = unsafe { hw_of(chip, pwm) };
+    op(hw, &hw.calls.request, || 0)
+}
+
+unsafe extern "C" fn test_free(chip: *mut bindings::pwm_chip, pwm: *mut bindings::pwm_device) {
+    // SAFETY: As for `test_request`.
+    let (hw, _) = unsafe { hw_of(chip, pwm) };
+    hw.calls.free.fetch_add(1, Ordering::Relaxed);
+}
+
+unsafe extern "C" fn test_apply(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    state: *const bindings::pwm_state,
+) -> c_int {
+    // SAFETY: As for `test_request`; `state` is valid for the call.
+    let (hw, ch, state) = unsafe {
+        let (hw, ch) = hw_of(chip, pwm);
+        (hw, ch, &*state)
+    };
+    op(hw, &hw.calls.apply, || {
+        hw.delay();
+        ch.period.store(state.period, Ordering::Relaxed);
+        ch.duty.store(state.duty_cycle, Ordering::Relaxed);
+        ch.offset.store(0, Ordering::Relaxed);
+        ch.inversed.store(
+            state.polarity == bindings::pwm_polarity_PWM_POLARITY_INVERSED,
+            Ordering::Relaxed,
+        );
+        ch.enabled.store(state.enabled, Ordering::Relaxed);
+        0
+    })
+}
+
+unsafe extern "C" fn test_get_state(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    state: *mut bindings::pwm_state,
+) -> c_int {
+    // SAFETY: As for `test_request`; `state` is valid for writes.
+    let (hw, ch, state) = unsafe {
+        let (hw, ch) = hw_of(chip, pwm);
+        (hw, ch, &mut *state)
+    };
+    op(hw, &hw.calls.get_state, || {
+        state.period = ch.period.load(Ordering::Relaxed);
+        state.duty_cycle = ch.duty.load(Ordering::Relaxed);
+        state.polarity = if ch.inversed.load(Ordering::Relaxed) {
+            bindings::pwm_polarity_PWM_POLARITY_INVERSED
+        } else {
+            bindings::pwm_polarity_PWM_POLARITY_NORMAL
+        };
+        state.enabled = ch.enabled.load(Ordering::Relaxed);
+        0
+    })
+}
+
+fn ticks(ns: u64, tick: u64) -> u32 {
+    u32::try_from(ns / tick).unwrap_or(u32::MAX)
+}
+
+/// Rounds down to whole ticks; a non-zero period below one tick becomes one
+/// tick (rounded up: returns 1). The offset stays below the period.
+unsafe extern "C" fn test_round_tohw(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    wf: *const bindings::pwm_waveform,
+    wfhw: *mut c_void,
+) -> c_int {
+    // SAFETY: As for `test_request`; `wf` is valid and `wfhw` has room for a `WfHw`
+    // (`sizeof_wfhw`).
+    let (hw, wf, out) = unsafe {
+        let (hw, _) = hw_of(chip, pwm);
+        (hw, &*wf, &mut *wfhw.cast::<WfHw>())
+    };
+    op(hw, &hw.calls.tohw, || {
+        let tick = hw.tick();
+        *out = WfHw::default();
+        if wf.period_length_ns == 0 {
+            return 0;
+        }
+        let mut ret = 0;
+        out.period = ticks(wf.period_length_ns, tick);
+        if out.period == 0 {
+            out.period = 1;
+            ret = 1;
+        }
+        out.duty = ticks(wf.duty_length_ns, tick).min(out.period);
+        out.offset = ticks(wf.duty_offset_ns, tick).min(out.period - 1);
+        ret
+    })
+}
+
+unsafe extern "C" fn test_round_fromhw(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    wfhw: *const c_void,
+    wf: *mut bindings::pwm_waveform,
+) -> c_int {
+    // SAFETY: As for `test_round_tohw`; `wf` is valid for writes.
+    let (hw, input, wf) = unsafe {
+        let (hw, _) = hw_of(chip, pwm);
+        (hw, *wfhw.cast::<WfHw>(), &mut *wf)
+    };
+    op(hw, &hw.calls.fromhw, || {
+        let tick = hw.tick();
+        wf.period_length_ns = u64::from(input.period) * tick;
+        wf.duty_length_ns = u64::from(input.duty) * tick;
+        wf.duty_offset_ns = u64::from(input.offset) * tick;
+        0
+    })
+}
+
+unsafe extern "C" fn test_read_waveform(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    wfhw: *mut c_void,
+) -> c_int {
+    // SAFETY: As for `test_round_tohw`.
+    let (hw, ch, out) = unsafe {
+        let (hw, ch) = hw_of(chip, pwm);
+        (hw, ch, &mut *wfhw.cast::<WfHw>())
+    };
+    op(hw, &hw.calls.read, || {
+        let tick = hw.tick();
+        *out = WfHw::default();
+        if ch.enabled.load(Ordering::Relaxed) {
+            out.period = ticks(ch.period.load(Ordering::Relaxed), tick);
+            out.duty = ticks(ch.duty.load(Ordering::Relaxed), tick);
+            out.offset = ticks(ch.offset.load(Ordering::Relaxed), tick);
+        }
+        0
+    })
+}
+
+unsafe extern "C" fn test_write_waveform(
+    chip: *mut bindings::pwm_chip,
+    pwm: *mut bindings::pwm_device,
+    wfhw: *const c_void,
+) -> c_int {
+    // SAFETY: As for `test_round_tohw`.
+    let (hw, ch, input) = unsafe {
+        let (hw, ch) = hw_of(chip, pwm);
+        (hw, ch, *wfhw.cast::<WfHw>())
+    };
+    op(hw, &hw.calls.write, || {
+        hw.delay();
+        let tick = hw.tick();
+        ch.period
+            .store(u64::from(input.period) * tick, Ordering::Relaxed);
+        ch.duty
+            .store(u64::from(input.duty) * tick, Ordering::Relaxed);
+        ch.offset
+            .store(u64::from(input.offset) * tick, Ordering::Relaxed);
+        ch.inversed.store(false, Ordering::Relaxed);
+        ch.enabled.store(input.period != 0, Ordering::Relaxed);
+        0
+    })
+}
+
+const NO_OPS: bindings::pwm_ops = bindings::pwm_ops {
+    request: None,
+    free: None,
+    capture: None,
+    sizeof_wfhw: 0,
+    round_waveform_tohw: None,
+    round_waveform_fromhw: None,
+    read_waveform: None,
+    write_waveform: None,
+    apply: None,
+    get_state: None,
+};
+
+/// An op table with no ops at all.
+pub(crate) static EMPTY_OPS: bindings::pwm_ops = NO_OPS;
+
+/// The legacy op set (`apply`, `get_state`, `request`, `free`).
+pub(crate) static LEGACY_OPS: bindings::pwm_ops = bindings::pwm_ops {
+    request: Some(test_request),
+    free: Some(test_free),
+    apply: Some(test_apply),
+    get_state: Some(test_get_state),
+    ..NO_OPS
+};
+
+static LEGACY_OPS_NO_GET_STATE: bindings::pwm_ops = bindings::pwm_ops {
+    get_state: None,
+    ..LEGACY_OPS
+};
+
+static WAVEFORM_OPS: bindings::pwm_ops = bindings::pwm_ops {
+    request: Some(test_request),
+    free: Some(test_free),
+    sizeof_wfhw: core::mem::size_of::<WfHw>(),
+    round_waveform_tohw: Some(test_round_tohw),
+    round_waveform_fromhw: Some(test_round_fromhw),
+    read_waveform: Some(test_read_waveform),
+    write_waveform: Some(test_write_waveform),
+    ..NO_OPS
+};
+
+/// Which op set a test chip has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `apply` and `get_state`.
+    Legacy,
+    /// `apply` only.
+    LegacyWithoutGetState,
+    /// The waveform ops, with 1000 ns ticks.
+    Waveform,
+}
+
+/// A chip from `pwmchip_alloc`, with a test op set; removed (when added) and
+/// put on drop.
+///
+/// # Invariants
+///
+/// `self.chip` is a chip returned by `pwmchip_alloc` whose reference this
+/// object owns, with an `Hw` as driver data; `self.added` says whether it is
+/// registered.
+pub(crate) struct TestChip {
+    pub(crate) chip: *mut bindings::pwm_chip,
+    added: bool,
+}
+
+impl TestChip {
+    /// Allocates a chip without ops.
+    pub(crate) fn alloc(parent: &TestDevice, npwm: u32) -> Result<Self> {
+        // SAFETY: `parent` is a live device that outlives the chip (tests drop chips first).
+        let chip =
+            unsafe { bindings::pwmchip_alloc(parent.dev(), npwm, core::mem::size_of::<Hw>()) };
+        // INVARIANT: A non-error return is a chip with one reference for us; its private
+        // area is zeroed, a valid `Hw`.
+        Ok(Self {
+            chip: from_err_ptr(chip)?,
+            added: false,
+        })
+    }
+
+    /// Allocates a chip of `kind`, atomic or not, and registers it.
+    pub(crate) fn new(parent: &TestDevice, npwm: u32, kind: Kind, atomic: bool) -> Result<Self> {
+        let mut chip = Self::alloc(parent, npwm)?;
+        chip.set_ops(match kind {
+            Kind::Legacy => &LEGACY_OPS,
+            Kind::LegacyWithoutGetState => &LEGACY_OPS_NO_GET_STATE,
+            Kind::Waveform => &WAVEFORM_OPS,
+        });
+        chip.hw().tick_ns.store(1000, Ordering::Relaxed);
+        // SAFETY: Not registered yet; drivers set `atomic` before registering.
+        unsafe { (*chip.chip).atomic = atomic };
+        chip.add()?;
+        Ok(chip)
+    }
+
+    pub(crate) fn set_ops(&self, ops: &'static bindings::pwm_ops) {
+        // SAFETY: By the type invariant the chip is live; drivers set `ops` before
+        // registration, which is when the core reads it.
+        unsafe { (*self.chip).ops = ops };
+    }
+
+    pub(crate) fn add(&mut self) -> Result {
+        // SAFETY: By the type invariant the chip is live. Built-in code has no module.
+        to_result(unsafe { bindings::__pwmchip_add(self.chip, ptr::null_mut()) })?;
+        self.added = true;
+        Ok(())
+    }
+
+    /// Removes the chip now, as its driver's unbind would.
+    pub(crate) fn remove(&mut self) {
+        if self.added {
+            // SAFETY: By the type invariant the chip is live and registered.
+            unsafe { bindings::pwmchip_remove(self.chip) };
+            self.added = false;
+        }
+    }
+
+    pub(crate) fn get(&self) -> &bindings::pwm_chip {
+        // SAFETY: By the type invariant the chip is live while `self` is.
+        unsafe { &*self.chip }
+    }
+
+    pub(crate) fn hw(&self) -> &Hw {
+        // SAFETY: By the type invariant the driver data is an `Hw`, alive as the chip is.
+        unsafe { &*bindings::pwmchip_get_drvdata(self.chip).cast::<Hw>() }
+    }
+
+    /// Channel `index`, or NULL when the chip has no such channel.
+    pub(crate) fn pwm(&self, index: u32) -> *mut bindings::pwm_device {
+        if index >= self.get().npwm {
+            return ptr::null_mut();
+        }
+        // SAFETY: `pwms` has `npwm` elements, checked above.
+        unsafe { (*self.chip).pwms.as_mut_ptr().add(index as usize) }
+    }
+
+    /// The reference count of the chip's device.
+    pub(crate) fn refs(&self) -> u32 {
+        // SAFETY: By the type invariant the chip is live; the count is an aligned `atomic_t`
+        // that the kernel changes only atomically.
+        let count = unsafe {
+            AtomicI32::from_ptr(&raw mut (*self.chip).dev.kobj.kref.refcount.refs.counter)
+        };
+        count.load(Ordering::Relaxed) as u32
+    }
+}
+
+impl Drop for TestChip {
+    fn drop(&mut self) {
+        self.remove();
+        // SAFETY: By the type invariant this object owns one reference.
+        unsafe { bindings::pwmchip_put(self.chip) };
+    }
+}
+
+/// A one-entry lookup table, added on creation and removed on drop.
+///
+/// # Invariants
+///
+/// `self.0` is in the core's lookup list until `drop`.
+pub(crate) struct Lookup(Pin<KBox<[bindings::pwm_lookup; 1]>>);
+
+impl Lookup {
+    pub(crate) fn add(
+        provider: &'static CStr,
+        index: u32,
+        dev_id: Option<&'static CStr>,
+        con_id: Option<&'static CStr>,
+        period: u32,
+    ) -> Result<Self> {
+        let entry = bindings::pwm_lookup {
+            list: bindings::list_head {
+                next: ptr::null_mut(),
+                prev: ptr::null_mut(),
+            },
+            provider: provider.as_char_ptr(),
+            index,
+            dev_id: dev_id.map_or(ptr::null(), |s| s.as_char_ptr()),
+            con_id: con_id.map_or(ptr::null(), |s| s.as_char_ptr()),
+            period,
+            polarity: bindings::pwm_polarity_PWM_POLARITY_NORMAL,
+            module: ptr::null(),
+        };
+        let mut table = KBox::pin([entry], GFP_KERNEL)?;
+        // SAFETY: The table is pinned, lives until `drop` removes it, and its strings are
+        // static.
+        unsafe { bindings::pwm_add_table(table.as_mut().get_unchecked_mut().as_mut_ptr(), 1) };
+        // INVARIANT: Just added.
+        Ok(Self(table))
+    }
+}
+
+impl Drop for Lookup {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the table is in the lookup list.
+        unsafe { bindings::pwm_remove_table(self.0.as_mut().get_unchecked_mut().as_mut_ptr(), 1) };
+    }
+}
+
+/// `pwm_get()` for `consumer`.
+pub(crate) fn pwm_get(consumer: &TestDevice, con_id: &CStr) -> Result<*mut bindings::pwm_device> {
+    // SAFETY: `consumer.dev()` is live and `con_id` is NUL-terminated and static in tests.
+    from_err_ptr(unsafe { bindings::pwm_get(consumer.dev(), con_id.as_char_ptr()) })
+}
+
+/// A provider with one registered test chip and a consumer that requested
+/// channel `index` of it through a lookup table (`con_id` "motor").
+pub(crate) struct Setup {
+    pub(crate) pwm: *mut bindings::pwm_device,
+    // Dropped in this order: the lookup, the chip, the consumer, the provider.
+    _lookup: Lookup,
+    pub(crate) chip: TestChip,
+    pub(crate) consumer: TestDevice,
+    _provider: TestDevice,
+}
+
+impl Setup {
+    pub(crate) fn new(kind: Kind, atomic: bool) -> Result<Self> {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let chip = TestChip::new(&provider, 2, kind, atomic)?;
+        let lookup = Lookup::add(
+            c"pwm-kunit-provider",
+            1,
+            Some(c"pwm-kunit-consumer"),
+            Some(c"motor"),
+            50000,
+        )?;
+        let pwm = pwm_get(&consumer, c"motor")?;
+        Ok(Self {
+            pwm,
+            _lookup: lookup,
+            chip,
+            consumer,
+            _provider: provider,
+        })
+    }
+
+    /// The hardware channel behind `self.pwm`.
+    pub(crate) fn channel(&self) -> &Channel {
+        self.chip.hw().channel(1)
+    }
+
+    /// The state the core remembers for `self.pwm`.
+    pub(crate) fn state(&self) -> bindings::pwm_state {
+        // SAFETY: `self.pwm` is requested until `put`.
+        unsafe { (*self.pwm).state }
+    }
+
+    pub(crate) fn apply(&self, state: &bindings::pwm_state) -> Result {
+        // SAFETY: `self.pwm` is requested and `state` is valid.
+        to_result(unsafe { bindings::pwm_apply_might_sleep(self.pwm, state) })
+    }
+
+    /// Releases the channel (a second call does nothing).
+    pub(crate) fn put(&mut self) {
+        if !self.pwm.is_null() {
+            // SAFETY: `self.pwm` was requested by this setup and is not used afterwards.
+            unsafe { bindings::pwm_put(self.pwm) };
+            self.pwm = ptr::null_mut();
+        }
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        self.put();
+    }
+}
+
+/// An enabled state with normal polarity.
+pub(crate) fn state(period: u64, duty_cycle: u64) -> bindings::pwm_state {
+    bindings::pwm_state {
+        period,
+        duty_cycle,
+        polarity: bindings::pwm_polarity_PWM_POLARITY_NORMAL,
+        enabled: true,
+        usage_power: false,
+    }
+}
+
+/// A waveform.
+pub(crate) fn wf(period: u64, duty: u64, offset: u64) -> bindings::pwm_waveform {
+    bindings::pwm_waveform {
+        period_length_ns: period,
+        duty_length_ns: duty,
+        duty_offset_ns: offset,
+    }
+}
