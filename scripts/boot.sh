@@ -5,6 +5,8 @@
 # usage: boot.sh MODE [LOG]
 #   MODE run|test: non-interactive, output to stdout and LOG, ends at the
 #   guest's reboot or after GUEST_TIMEOUT seconds; shell: interactive.
+#   The guest's second serial port (ttyS1), where in-guest tests report,
+#   goes to LOG.results.
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # through it succeeds on this machine, TCG otherwise).
 
@@ -27,7 +29,9 @@ qemu_base() {
 	if [ "$accel" = kvm ]; then
 		args+=(-accel kvm -cpu host)
 	else
-		args+=(-accel tcg,thread=multi -cpu max)
+		# 4-level paging: with LA57 under TCG, KASAN has reported wild
+		# accesses in early-boot interrupts, before any test code ran.
+		args+=(-accel tcg,thread=multi -cpu max,la57=off)
 	fi
 	printf '%s\n' "${args[@]}"
 }
@@ -70,8 +74,10 @@ note "booting QEMU ($accel): $cmdline"
 if [ "$mode" = shell ]; then
 	exec "${q[@]}" -nographic -append "$cmdline"
 fi
+rm -f "$log.results"
 timeout -k 10 "${GUEST_TIMEOUT:-1200}" "${q[@]}" -display none -serial stdio \
-	-monitor none -append "$cmdline" </dev/null 2>&1 | tr -d '\r' | tee "$log"
+	-serial "file:$log.results" -monitor none -append "$cmdline" </dev/null 2>&1 |
+	tr -d '\r' | tee "$log"
 rc=${PIPESTATUS[0]}
 [ "$rc" = 124 ] && echo "error: the guest did not finish within ${GUEST_TIMEOUT:-1200} s" >&2
 exit 0

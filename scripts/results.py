@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reads a `make test` guest log and prints the verdict.
 
-The log holds the KUnit suites' KTAP output (run by the kernel before init),
-then the in-guest tests' `guest-test:` lines. KUnit results are parsed with
-the kernel's own tools/testing/kunit/kunit.py; the whole log is scanned for
+The console log holds the KUnit suites' KTAP output (run by the kernel
+before init); the in-guest tests' `guest-test:` lines come from the guest's
+second serial port, which no kernel message can interleave with. KUnit
+results are parsed with the kernel's own tools/testing/kunit/kunit.py; the
+whole console log is scanned for
 kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls, oopses), each of
 which fails the run even when every case passed.
 
@@ -90,6 +92,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("log")
     ap.add_argument("--kunit-py", required=True)
+    ap.add_argument("--results", required=True,
+                    help="the guest's ttyS1 output: in-guest test results")
     args = ap.parse_args()
 
     with open(args.log, errors="replace") as f:
@@ -115,8 +119,12 @@ def main():
 
     print("== in-guest tests")
     done = False
-    for line in lines[init_at:]:
-        line = line.rstrip("\n")
+    try:
+        with open(args.results, errors="replace") as f:
+            results = f.read().replace("\r", "").splitlines()
+    except FileNotFoundError:
+        results = []
+    for line in results:
         if "guest-test: done" in line:
             done = True
         m = GUEST_RE.search(line)

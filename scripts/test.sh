@@ -12,5 +12,5 @@ log=$LOGS/test-guest.log
 note "running KUnit and in-guest tests (guest log: $log)"
 bash "$TOP/scripts/boot.sh" test "$log" >/dev/null
 note "finished in $(($(date +%s) - start)) s"
-exec python3 "$TOP/scripts/results.py" "$log" \
+exec python3 "$TOP/scripts/results.py" "$log" --results "$log.results" \
 	--kunit-py "$SRC/tools/testing/kunit/kunit.py"

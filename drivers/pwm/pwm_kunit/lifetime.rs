@@ -104,10 +104,8 @@ mod tests {
     fn atomic_apply_after_remove_is_enodev() -> Result {
         let mut s = Setup::new(Kind::Legacy, true)?;
         // SAFETY: `s.pwm` is requested and the state is valid.
-        check_eq!(
-            unsafe { bindings::pwm_apply_atomic(s.pwm, &state(1000, 10)) },
-            0
-        );
+        let ret = unsafe { bindings::pwm_apply_atomic(s.pwm, &state(1000, 10)) };
+        check_eq!(ret, 0);
         s.chip.remove();
         // SAFETY: As above; the chip is alive.
         let ret = unsafe { bindings::pwm_apply_atomic(s.pwm, &state(1000, 20)) };
@@ -184,6 +182,11 @@ mod tests {
         done: AtomicBool,
     }
 
+    /// Applies a state from a thread of its own and records the result.
+    ///
+    /// # Safety
+    ///
+    /// `data` is an `ApplyJob` that stays alive until `done` is set.
     unsafe extern "C" fn apply_thread(data: *mut c_void) -> c_int {
         // SAFETY: `data` is the test's `ApplyJob`, which it keeps until `done` is set.
         let job = unsafe { &*data.cast::<ApplyJob>() };

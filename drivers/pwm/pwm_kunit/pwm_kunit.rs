@@ -59,5 +59,7 @@ macro_rules! check_ne {
 mod apply;
 mod capi;
 mod lifetime;
+mod locking;
+mod swnode;
 mod test_chip;
 mod waveform;

@@ -15,6 +15,7 @@ use core::{
     sync::atomic::{
         AtomicBool,
         AtomicI32,
+        AtomicPtr,
         AtomicU32,
         AtomicU64,
         Ordering, //
@@ -137,6 +138,10 @@ pub(crate) struct Hw {
     pub(crate) inside: AtomicU32,
     /// Set while an op sleeps in its delay.
     pub(crate) sleeping: AtomicBool,
+    /// Another chip's `Hw`: `apply` waits (up to five seconds) until an op
+    /// runs on that chip too, and records in `met` whether one did.
+    pub(crate) partner: AtomicPtr<Hw>,
+    pub(crate) met: AtomicBool,
 }
 
 impl Hw {
@@ -155,6 +160,24 @@ impl Hw {
             // SAFETY: Only sleeping chips set a delay; their ops may sleep.
             unsafe { bindings::msleep(ms) };
             self.sleeping.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Waits for an op to run on the partner chip at the same time.
+    fn meet_partner(&self) {
+        let partner = self.partner.load(Ordering::Acquire);
+        if partner.is_null() {
+            return;
+        }
+        // SAFETY: Tests set `partner` to a chip they keep alive while ops run.
+        let partner = unsafe { &*partner };
+        for _ in 0..5000 {
+            if partner.inside.load(Ordering::Acquire) > 0 {
+                self.met.store(true, Ordering::Release);
+                return;
+            }
+            // SAFETY: Only sleeping chips get a partner; their ops may sleep.
+            unsafe { bindings::msleep(1) };
         }
     }
 
@@ -201,6 +224,12 @@ fn op(hw: &Hw, counter: &AtomicU32, f: impl FnOnce() -> c_int) -> c_int {
     ret
 }
 
+/// `request` of the test ops: counts the call.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_request(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -210,12 +239,24 @@ unsafe extern "C" fn test_request(
     op(hw, &hw.calls.request, || 0)
 }
 
+/// `free` of the test ops: counts the call.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_free(chip: *mut bindings::pwm_chip, pwm: *mut bindings::pwm_device) {
     // SAFETY: As for `test_request`.
     let (hw, _) = unsafe { hw_of(chip, pwm) };
     hw.calls.free.fetch_add(1, Ordering::Relaxed);
 }
 
+/// `apply` of the test ops: writes the state to the simulated hardware.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_apply(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -228,6 +269,7 @@ unsafe extern "C" fn test_apply(
     };
     op(hw, &hw.calls.apply, || {
         hw.delay();
+        hw.meet_partner();
         ch.period.store(state.period, Ordering::Relaxed);
         ch.duty.store(state.duty_cycle, Ordering::Relaxed);
         ch.offset.store(0, Ordering::Relaxed);
@@ -240,6 +282,12 @@ unsafe extern "C" fn test_apply(
     })
 }
 
+/// `get_state` of the test ops: reads the simulated hardware.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_get_state(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -269,6 +317,11 @@ fn ticks(ns: u64, tick: u64) -> u32 {
 
 /// Rounds down to whole ticks; a non-zero period below one tick becomes one
 /// tick (rounded up: returns 1). The offset stays below the period.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_round_tohw(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -299,6 +352,12 @@ unsafe extern "C" fn test_round_tohw(
     })
 }
 
+/// `round_waveform_fromhw` of the test ops: ticks to nanoseconds.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_round_fromhw(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -319,6 +378,12 @@ unsafe extern "C" fn test_round_fromhw(
     })
 }
 
+/// `read_waveform` of the test ops: reads the simulated hardware in ticks.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_read_waveform(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,
@@ -341,6 +406,12 @@ unsafe extern "C" fn test_read_waveform(
     })
 }
 
+/// `write_waveform` of the test ops: writes ticks to the simulated hardware.
+///
+/// # Safety
+///
+/// Called by the PWM core with a test chip, one of its channels and valid
+/// op arguments, as for any driver op.
 unsafe extern "C" fn test_write_waveform(
     chip: *mut bindings::pwm_chip,
     pwm: *mut bindings::pwm_device,

@@ -1,18 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the in-guest tests; sourced by each tests/*.sh.
 #
-# Each case prints one line the host counts:
+# Each case reports one line the host counts:
 #   guest-test: ok <suite>.<case>
 #   guest-test: not ok <suite>.<case> # <reason>
+# on the console for people and on /dev/ttyS1, a serial port the kernel
+# never writes to, so that no kernel message can break a result line.
 
 SUITE=${SUITE:-$(basename "$0" .sh)}
 
+report() {
+	echo "guest-test: $*"
+	echo "guest-test: $*" >/dev/ttyS1
+}
+
 pass() {
-	echo "guest-test: ok $SUITE.$1"
+	report "ok $SUITE.$1"
 }
 
 fail() {
-	echo "guest-test: not ok $SUITE.$1 # $2"
+	report "not ok $SUITE.$1 # $2"
 }
 
 # check NAME COMMAND...: the case passes when COMMAND succeeds.

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Wrappers of <kunit/run-in-irq-context.h> for the Rust suites of the PWM
+ * core (drivers/pwm/pwm_kunit/locking.rs declares them on its side).
+ */
+#ifndef __PWM_KUNIT_IRQ_CONTEXT_H
+#define __PWM_KUNIT_IRQ_CONTEXT_H
+
+#include <linux/types.h>
+
+struct kunit;
+
+/*
+ * Runs func(state) concurrently in task, softirq and hard-IRQ context (a
+ * HRTIMER_MODE_REL_HARD timer) for up to max_iterations calls or a second;
+ * fails the test if any call returns false or a context never ran.
+ */
+void pwm_kunit_run_irq_test(struct kunit *test, bool (*func)(void *),
+			    int max_iterations, void *state);
+
+/* Whether the caller runs in hard-IRQ context. */
+bool pwm_kunit_in_hardirq(void);
+
+#endif /* __PWM_KUNIT_IRQ_CONTEXT_H */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Locking: `pwm_apply_atomic` in hard-IRQ and softirq context while other
+//! contexts apply to the same chip, and chips that never contend.
+//!
+//! Lockdep, with its wait-context checks, watches every case: a report
+//! fails the run even when the case passes.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+use kernel::prelude::*;
+
+#[kunit_tests(pwm_locking)]
+mod tests {
+    use crate::test_chip::{
+        state,
+        Kind,
+        Lookup,
+        Setup,
+        TestChip,
+        TestDevice, //
+    };
+    use core::{
+        ptr,
+        sync::atomic::{
+            AtomicBool,
+            AtomicU32,
+            Ordering, //
+        },
+    };
+    use kernel::{
+        bindings,
+        error::from_err_ptr,
+        ffi::{
+            c_int,
+            c_void, //
+        },
+        prelude::*,
+    };
+
+    unsafe extern "C" {
+        /// `drivers/pwm/pwm_kunit/irq_context.c`.
+        fn pwm_kunit_run_irq_test(
+            test: *mut bindings::kunit,
+            func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
+            max_iterations: c_int,
+            state: *mut c_void,
+        );
+        /// `drivers/pwm/pwm_kunit/irq_context.c`.
+        fn pwm_kunit_in_hardirq() -> bool;
+    }
+
+    /// What the contexts share: the channel and how often each kind applied.
+    struct Contexts {
+        pwm: *mut bindings::pwm_device,
+        calls: AtomicU32,
+        hardirq_calls: AtomicU32,
+    }
+
+    /// Applies a state that differs from the last one, so the driver runs.
+    ///
+    /// # Safety
+    ///
+    /// `data` is a live `Contexts` whose channel is requested.
+    unsafe extern "C" fn apply_in_any_context(data: *mut c_void) -> bool {
+        // SAFETY: As the caller guarantees.
+        let ctx = unsafe { &*data.cast::<Contexts>() };
+        let n = ctx.calls.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: A plain C predicate.
+        if unsafe { pwm_kunit_in_hardirq() } {
+            ctx.hardirq_calls.fetch_add(1, Ordering::Relaxed);
+        }
+        let st = state(10000, u64::from(n % 10000));
+        // SAFETY: The channel is requested and belongs to an atomic chip.
+        unsafe { bindings::pwm_apply_atomic(ctx.pwm, &st) == 0 }
+    }
+
+    fn run_in_all_contexts(pwm: *mut bindings::pwm_device) -> Result<(u32, u32)> {
+        let ctx = KBox::new(
+            Contexts {
+                pwm,
+                calls: AtomicU32::new(0),
+                hardirq_calls: AtomicU32::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        // SAFETY: Only called from a KUnit case.
+        let test = unsafe { bindings::kunit_get_current_test() };
+        // SAFETY: `ctx` outlives the call, which stops every context before returning.
+        unsafe {
+            pwm_kunit_run_irq_test(
+                test,
+                Some(apply_in_any_context),
+                10000,
+                (&raw const *ctx).cast_mut().cast(),
+            )
+        };
+        Ok((
+            ctx.calls.load(Ordering::Relaxed),
+            ctx.hardirq_calls.load(Ordering::Relaxed),
+        ))
+    }
+
+    #[test]
+    fn atomic_apply_from_task_softirq_and_hardirq() -> Result {
+        let s = Setup::new(Kind::Legacy, true)?;
+        let (calls, in_hardirq) = run_in_all_contexts(s.pwm)?;
+        check!(in_hardirq > 0);
+        check!(s.chip.hw().calls.apply.load(Ordering::Relaxed) > 0);
+        check!(calls > in_hardirq);
+        Ok(())
+    }
+
+    #[test]
+    fn atomic_apply_on_a_waveform_chip_from_hardirq() -> Result {
+        let s = Setup::new(Kind::Waveform, true)?;
+        let (_, in_hardirq) = run_in_all_contexts(s.pwm)?;
+        check!(in_hardirq > 0);
+        check!(s.chip.hw().calls.write.load(Ordering::Relaxed) > 0);
+        Ok(())
+    }
+
+    /// A thread that applies to a channel until told to stop.
+    struct Looper {
+        pwm: *mut bindings::pwm_device,
+        stop: AtomicBool,
+        done: AtomicBool,
+        applied: AtomicU32,
+    }
+
+    /// # Safety
+    ///
+    /// `data` is a `Looper` that stays alive until `done` is set.
+    unsafe extern "C" fn loop_thread(data: *mut c_void) -> c_int {
+        // SAFETY: As the caller guarantees.
+        let l = unsafe { &*data.cast::<Looper>() };
+        let mut n = 0u64;
+        while !l.stop.load(Ordering::Acquire) {
+            n += 1;
+            // SAFETY: The test keeps the channel requested until the thread is done.
+            if unsafe { bindings::pwm_apply_might_sleep(l.pwm, &state(20000, n % 20000)) } == 0 {
+                l.applied.fetch_add(1, Ordering::Relaxed);
+            }
+            // SAFETY: A kthread may sleep.
+            unsafe { bindings::msleep(1) };
+        }
+        l.done.store(true, Ordering::Release);
+        0
+    }
+
+    fn spawn(looper: &Looper) -> Result {
+        let data = ptr::from_ref(looper).cast_mut().cast::<c_void>();
+        // SAFETY: `loop_thread` and `data` stay valid until the thread sets `done`, which
+        // callers wait for.
+        let task = from_err_ptr(unsafe {
+            bindings::kthread_create_on_node(
+                Some(loop_thread),
+                data,
+                bindings::NUMA_NO_NODE,
+                c"pwm-kunit-loop".as_char_ptr(),
+            )
+        })?;
+        // SAFETY: `task` was just created and not started.
+        unsafe { bindings::wake_up_process(task) };
+        Ok(())
+    }
+
+    fn stop(looper: &Looper) -> bool {
+        looper.stop.store(true, Ordering::Release);
+        for _ in 0..5000 {
+            if looper.done.load(Ordering::Acquire) {
+                return true;
+            }
+            // SAFETY: Tests run in process context.
+            unsafe { bindings::msleep(1) };
+        }
+        false
+    }
+
+    #[test]
+    fn hardirq_apply_while_a_thread_applies_to_the_same_chip() -> Result {
+        let s = Setup::new(Kind::Legacy, true)?;
+        let other = TestDevice::new(c"pwm-kunit-other")?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"other"), 0)?;
+        let pwm0 = crate::test_chip::pwm_get(&other, c"other")?;
+        let looper = KBox::new(
+            Looper {
+                pwm: pwm0,
+                stop: AtomicBool::new(false),
+                done: AtomicBool::new(false),
+                applied: AtomicU32::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        let result = spawn(&looper).and_then(|()| run_in_all_contexts(s.pwm));
+        let stopped = stop(&looper);
+        // SAFETY: The thread is done with the channel (or never started).
+        unsafe { bindings::pwm_put(pwm0) };
+        let (_, in_hardirq) = result?;
+        check!(stopped);
+        check!(in_hardirq > 0);
+        check!(looper.applied.load(Ordering::Relaxed) > 0);
+        Ok(())
+    }
+
+    #[test]
+    fn two_sleeping_chips_run_their_ops_in_parallel() -> Result {
+        let provider_a = TestDevice::new(c"pwm-kunit-provider-a")?;
+        let provider_b = TestDevice::new(c"pwm-kunit-provider-b")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let chip_a = TestChip::new(&provider_a, 1, Kind::Legacy, false)?;
+        let chip_b = TestChip::new(&provider_b, 1, Kind::Legacy, false)?;
+        let _la = Lookup::add(c"pwm-kunit-provider-a", 0, None, Some(c"a"), 0)?;
+        let _lb = Lookup::add(c"pwm-kunit-provider-b", 0, None, Some(c"b"), 0)?;
+        // Each chip's apply waits until an op runs on the other one.
+        let (hw_a, hw_b) = (chip_a.hw(), chip_b.hw());
+        hw_a.partner
+            .store(ptr::from_ref(hw_b).cast_mut(), Ordering::Release);
+        hw_b.partner
+            .store(ptr::from_ref(hw_a).cast_mut(), Ordering::Release);
+
+        let pwm_a = crate::test_chip::pwm_get(&consumer, c"a")?;
+        let pwm_b = crate::test_chip::pwm_get(&consumer, c"b");
+        let mk = |pwm| Looper {
+            pwm,
+            stop: AtomicBool::new(true),
+            done: AtomicBool::new(false),
+            applied: AtomicU32::new(0),
+        };
+        // `stop` starts set: each thread applies exactly once.
+        let result = pwm_b.and_then(|pwm_b| {
+            let la = KBox::new(mk(pwm_a), GFP_KERNEL)?;
+            let lb = KBox::new(mk(pwm_b), GFP_KERNEL)?;
+            la.stop.store(false, Ordering::Release);
+            lb.stop.store(false, Ordering::Release);
+            let spawned = spawn(&la).and_then(|()| spawn(&lb));
+            // Let each apply once, then stop both.
+            let both_met = (0..10000).any(|_| {
+                let met = hw_a.met.load(Ordering::Acquire) && hw_b.met.load(Ordering::Acquire);
+                if !met {
+                    // SAFETY: Tests run in process context.
+                    unsafe { bindings::msleep(1) };
+                }
+                met
+            });
+            hw_a.partner.store(ptr::null_mut(), Ordering::Release);
+            hw_b.partner.store(ptr::null_mut(), Ordering::Release);
+            let stopped = stop(&la) & stop(&lb);
+            // SAFETY: The threads are done with the channel.
+            unsafe { bindings::pwm_put(pwm_b) };
+            spawned.map(|()| (both_met, stopped))
+        });
+        // SAFETY: The threads are done with the channel.
+        unsafe { bindings::pwm_put(pwm_a) };
+        let (both_met, stopped) = result?;
+        check!(stopped);
+        check!(both_met);
+        Ok(())
+    }
+}
