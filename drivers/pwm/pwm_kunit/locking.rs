@@ -39,14 +39,14 @@ mod tests {
     };
 
     unsafe extern "C" {
-        /// `drivers/pwm/pwm_kunit/irq_context.c`.
+        /// `drivers/pwm/pwm_kunit/helpers.c`.
         fn pwm_kunit_run_irq_test(
             test: *mut bindings::kunit,
             func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
             max_iterations: c_int,
             state: *mut c_void,
         );
-        /// `drivers/pwm/pwm_kunit/irq_context.c`.
+        /// `drivers/pwm/pwm_kunit/helpers.c`.
         fn pwm_kunit_in_hardirq() -> bool;
     }
 

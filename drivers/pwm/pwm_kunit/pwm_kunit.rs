@@ -60,6 +60,7 @@ mod apply;
 mod capi;
 mod lifetime;
 mod locking;
+mod of;
 mod swnode;
 mod test_chip;
 mod waveform;

@@ -505,9 +505,14 @@ pub(crate) struct TestChip {
 impl TestChip {
     /// Allocates a chip without ops.
     pub(crate) fn alloc(parent: &TestDevice, npwm: u32) -> Result<Self> {
-        // SAFETY: `parent` is a live device that outlives the chip (tests drop chips first).
-        let chip =
-            unsafe { bindings::pwmchip_alloc(parent.dev(), npwm, core::mem::size_of::<Hw>()) };
+        Self::alloc_on(parent.dev(), npwm)
+    }
+
+    /// Allocates a chip without ops for a parent device given by pointer,
+    /// which must stay alive until the chip is dropped.
+    pub(crate) fn alloc_on(parent: *mut bindings::device, npwm: u32) -> Result<Self> {
+        // SAFETY: Callers keep `parent` alive until they drop the chip.
+        let chip = unsafe { bindings::pwmchip_alloc(parent, npwm, core::mem::size_of::<Hw>()) };
         // INVARIANT: A non-error return is a chip with one reference for us; its private
         // area is zeroed, a valid `Hw`.
         Ok(Self {
@@ -518,7 +523,18 @@ impl TestChip {
 
     /// Allocates a chip of `kind`, atomic or not, and registers it.
     pub(crate) fn new(parent: &TestDevice, npwm: u32, kind: Kind, atomic: bool) -> Result<Self> {
-        let mut chip = Self::alloc(parent, npwm)?;
+        Self::new_on(parent.dev(), npwm, kind, atomic)
+    }
+
+    /// [`Self::new`] for a parent device given by pointer, which must stay
+    /// alive until the chip is dropped.
+    pub(crate) fn new_on(
+        parent: *mut bindings::device,
+        npwm: u32,
+        kind: Kind,
+        atomic: bool,
+    ) -> Result<Self> {
+        let mut chip = Self::alloc_on(parent, npwm)?;
         chip.set_ops(match kind {
             Kind::Legacy => &LEGACY_OPS,
             Kind::LegacyWithoutGetState => &LEGACY_OPS_NO_GET_STATE,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Wrappers of <kunit/run-in-irq-context.h> for the Rust suites of the PWM
- * core (drivers/pwm/pwm_kunit/locking.rs declares them on its side).
+ * Wrappers of static-inline KUnit helpers for the Rust suites of the PWM
+ * core (drivers/pwm/pwm_kunit/; the suites declare them on their side).
  */
-#ifndef __PWM_KUNIT_IRQ_CONTEXT_H
-#define __PWM_KUNIT_IRQ_CONTEXT_H
+#ifndef __PWM_KUNIT_HELPERS_H
+#define __PWM_KUNIT_HELPERS_H
 
 #include <linux/types.h>
 
@@ -21,4 +21,10 @@ void pwm_kunit_run_irq_test(struct kunit *test, bool (*func)(void *),
 /* Whether the caller runs in hard-IRQ context. */
 bool pwm_kunit_in_hardirq(void);
 
-#endif /* __PWM_KUNIT_IRQ_CONTEXT_H */
+/*
+ * Applies pwm_kunit_overlay.dtso to the live tree until the test ends;
+ * 0 or a negative errno (the test is skipped without CONFIG_OF_OVERLAY).
+ */
+int pwm_kunit_apply_overlay(struct kunit *test);
+
+#endif /* __PWM_KUNIT_HELPERS_H */
