@@ -340,8 +340,12 @@ pub(crate) unsafe fn release(dev: *mut bindings::device) {
 pub(crate) fn prepare_registration(chip: &Chip, owner: *mut bindings::module) {
     let core = chip.core();
     core.owner.store(owner, Ordering::Relaxed);
-    // SAFETY: The chip is alive; drivers set `atomic` before registering.
-    let atomic = unsafe { (*chip.as_raw()).atomic };
+    // SAFETY: The chip is alive and not published yet; `owner` is its C-visible mirror, and
+    // drivers set `atomic` before registering.
+    let atomic = unsafe {
+        (*chip.as_raw()).owner = owner;
+        (*chip.as_raw()).atomic
+    };
     core.is_atomic.store(atomic, Ordering::Relaxed);
 }
 

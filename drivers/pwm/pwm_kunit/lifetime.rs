@@ -11,11 +11,16 @@ use kernel::prelude::*;
 mod tests {
     use crate::test_chip::{
         pwm_get,
+        should_stop,
         state,
         wf,
+        FakeModule,
         Kind,
+        Lookup,
         Setup,
-        TestDevice, //
+        TestChip,
+        TestDevice,
+        Thread, //
     };
     use core::{
         ptr,
@@ -186,15 +191,19 @@ mod tests {
     ///
     /// # Safety
     ///
-    /// `data` is an `ApplyJob` that stays alive until `done` is set.
+    /// `data` is an `ApplyJob` that outlives the thread.
     unsafe extern "C" fn apply_thread(data: *mut c_void) -> c_int {
         // SAFETY: `data` is the test's `ApplyJob`, which it keeps until `done` is set.
         let job = unsafe { &*data.cast::<ApplyJob>() };
         let st = state(10000, 7000);
-        // SAFETY: The test keeps `job.pwm` requested until the thread is done.
+        // SAFETY: The test keeps `job.pwm` requested until the thread is stopped.
         let ret = unsafe { bindings::pwm_apply_might_sleep(job.pwm, &st) };
         job.result.store(ret, Ordering::Relaxed);
         job.done.store(true, Ordering::Release);
+        while !should_stop() {
+            // SAFETY: A kthread may sleep.
+            unsafe { bindings::msleep(1) };
+        }
         0
     }
 
@@ -211,19 +220,9 @@ mod tests {
             GFP_KERNEL,
         )?;
         let data = (&raw const *job).cast_mut().cast::<c_void>();
-        // SAFETY: `apply_thread` and `data` stay valid until the thread sets `done`, which
-        // the test waits for.
-        let task = unsafe {
-            bindings::kthread_create_on_node(
-                Some(apply_thread),
-                data,
-                bindings::NUMA_NO_NODE,
-                c"pwm-kunit-apply".as_char_ptr(),
-            )
-        };
-        let task = from_err_ptr(task)?;
-        // SAFETY: `task` was just created and not started.
-        unsafe { bindings::wake_up_process(task) };
+        // SAFETY: `job` is declared before the thread and outlives it; `apply_thread` runs
+        // until asked to stop.
+        let thread = unsafe { Thread::spawn(apply_thread, data, c"pwm-kunit-apply") }?;
 
         check!(wait_for(|| s.chip.hw().sleeping.load(Ordering::Relaxed)));
         s.chip.remove();
@@ -231,6 +230,7 @@ mod tests {
         check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
         check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
         check!(wait_for(|| job.done.load(Ordering::Acquire)));
+        drop(thread);
         check_eq!(job.result.load(Ordering::Relaxed), 0);
         check_eq!(s.apply(&state(10000, 1000)), Err(ENODEV));
         Ok(())
@@ -240,8 +240,7 @@ mod tests {
     fn devres_unwinds_chip_and_consumer() -> Result {
         let provider = TestDevice::new(c"pwm-kunit-provider")?;
         let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
-        let _lookup =
-            crate::test_chip::Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"devm"), 0)?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"devm"), 0)?;
         // SAFETY: Both devices are live; groups are released below.
         let (pgroup, cgroup) = unsafe {
             (
@@ -286,6 +285,44 @@ mod tests {
             );
             bindings::put_device(&raw mut (*chip).dev);
         }
+        Ok(())
+    }
+
+    #[test]
+    fn requested_channel_pins_the_driver_module() -> Result {
+        let module = FakeModule::new()?;
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let mut chip =
+            TestChip::new_owned(provider.dev(), 1, Kind::Legacy, false, module.as_ptr())?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"m"), 0)?;
+        let before = module.users();
+        let pwm = pwm_get(&consumer, c"m")?;
+        let held = module.users();
+        chip.remove();
+        let after_remove = module.users();
+        // SAFETY: `pwm` was requested above and is not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        check_eq!(before, 0);
+        check_eq!(held, 1);
+        check_eq!(after_remove, 1);
+        check_eq!(module.users(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn request_fails_while_the_driver_module_goes_away() -> Result {
+        let module = FakeModule::new()?;
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let chip = TestChip::new_owned(provider.dev(), 1, Kind::Legacy, false, module.as_ptr())?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"m"), 0)?;
+        let refs = chip.refs();
+        module.set_going();
+        check_eq!(pwm_get(&consumer, c"m").err(), Some(ENODEV));
+        check_eq!(chip.hw().calls.request.load(Ordering::Relaxed), 0);
+        check_eq!(chip.refs(), refs);
+        check_eq!(module.users(), 0);
         Ok(())
     }
 }

@@ -13,24 +13,24 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_locking)]
 mod tests {
     use crate::test_chip::{
+        should_stop,
         state,
         Kind,
         Lookup,
         Setup,
         TestChip,
-        TestDevice, //
+        TestDevice,
+        Thread, //
     };
     use core::{
         ptr,
         sync::atomic::{
-            AtomicBool,
             AtomicU32,
             Ordering, //
         },
     };
     use kernel::{
         bindings,
-        error::from_err_ptr,
         ffi::{
             c_int,
             c_void, //
@@ -120,61 +120,51 @@ mod tests {
         Ok(())
     }
 
-    /// A thread that applies to a channel until told to stop.
+    /// What a thread that applies to a channel until stopped shares with the test.
     struct Looper {
         pwm: *mut bindings::pwm_device,
-        stop: AtomicBool,
-        done: AtomicBool,
         applied: AtomicU32,
     }
 
+    impl Looper {
+        fn new(pwm: *mut bindings::pwm_device) -> Result<KBox<Self>> {
+            Ok(KBox::new(
+                Self {
+                    pwm,
+                    applied: AtomicU32::new(0),
+                },
+                GFP_KERNEL,
+            )?)
+        }
+
+        /// Starts the thread; it stops when the returned `Thread` is dropped.
+        fn start(&self) -> Result<Thread> {
+            let data = ptr::from_ref(self).cast_mut().cast::<c_void>();
+            // SAFETY: Callers declare the `Looper` before the `Thread`, so it outlives the
+            // thread; `loop_thread` runs until asked to stop.
+            unsafe { Thread::spawn(loop_thread, data, c"pwm-kunit-loop") }
+        }
+    }
+
+    /// Applies changing states until asked to stop.
+    ///
     /// # Safety
     ///
-    /// `data` is a `Looper` that stays alive until `done` is set.
+    /// `data` is a `Looper` that outlives the thread.
     unsafe extern "C" fn loop_thread(data: *mut c_void) -> c_int {
         // SAFETY: As the caller guarantees.
         let l = unsafe { &*data.cast::<Looper>() };
         let mut n = 0u64;
-        while !l.stop.load(Ordering::Acquire) {
+        while !should_stop() {
             n += 1;
-            // SAFETY: The test keeps the channel requested until the thread is done.
+            // SAFETY: The test keeps the channel requested until the thread is stopped.
             if unsafe { bindings::pwm_apply_might_sleep(l.pwm, &state(20000, n % 20000)) } == 0 {
                 l.applied.fetch_add(1, Ordering::Relaxed);
             }
             // SAFETY: A kthread may sleep.
             unsafe { bindings::msleep(1) };
         }
-        l.done.store(true, Ordering::Release);
         0
-    }
-
-    fn spawn(looper: &Looper) -> Result {
-        let data = ptr::from_ref(looper).cast_mut().cast::<c_void>();
-        // SAFETY: `loop_thread` and `data` stay valid until the thread sets `done`, which
-        // callers wait for.
-        let task = from_err_ptr(unsafe {
-            bindings::kthread_create_on_node(
-                Some(loop_thread),
-                data,
-                bindings::NUMA_NO_NODE,
-                c"pwm-kunit-loop".as_char_ptr(),
-            )
-        })?;
-        // SAFETY: `task` was just created and not started.
-        unsafe { bindings::wake_up_process(task) };
-        Ok(())
-    }
-
-    fn stop(looper: &Looper) -> bool {
-        looper.stop.store(true, Ordering::Release);
-        for _ in 0..5000 {
-            if looper.done.load(Ordering::Acquire) {
-                return true;
-            }
-            // SAFETY: Tests run in process context.
-            unsafe { bindings::msleep(1) };
-        }
-        false
     }
 
     #[test]
@@ -183,23 +173,18 @@ mod tests {
         let other = TestDevice::new(c"pwm-kunit-other")?;
         let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"other"), 0)?;
         let pwm0 = crate::test_chip::pwm_get(&other, c"other")?;
-        let looper = KBox::new(
-            Looper {
-                pwm: pwm0,
-                stop: AtomicBool::new(false),
-                done: AtomicBool::new(false),
-                applied: AtomicU32::new(0),
-            },
-            GFP_KERNEL,
-        )?;
-        let result = spawn(&looper).and_then(|()| run_in_all_contexts(s.pwm));
-        let stopped = stop(&looper);
-        // SAFETY: The thread is done with the channel (or never started).
+        let looper = Looper::new(pwm0);
+        let result = looper.and_then(|looper| {
+            let thread = looper.start()?;
+            let (_, in_hardirq) = run_in_all_contexts(s.pwm)?;
+            drop(thread);
+            Ok((in_hardirq, looper.applied.load(Ordering::Relaxed)))
+        });
+        // SAFETY: The thread, if any, was stopped: nobody uses the channel any more.
         unsafe { bindings::pwm_put(pwm0) };
-        let (_, in_hardirq) = result?;
-        check!(stopped);
+        let (in_hardirq, applied) = result?;
         check!(in_hardirq > 0);
-        check!(looper.applied.load(Ordering::Relaxed) > 0);
+        check!(applied > 0);
         Ok(())
     }
 
@@ -212,49 +197,42 @@ mod tests {
         let chip_b = TestChip::new(&provider_b, 1, Kind::Legacy, false)?;
         let _la = Lookup::add(c"pwm-kunit-provider-a", 0, None, Some(c"a"), 0)?;
         let _lb = Lookup::add(c"pwm-kunit-provider-b", 0, None, Some(c"b"), 0)?;
-        // Each chip's apply waits until an op runs on the other one.
         let (hw_a, hw_b) = (chip_a.hw(), chip_b.hw());
-        hw_a.partner
-            .store(ptr::from_ref(hw_b).cast_mut(), Ordering::Release);
-        hw_b.partner
-            .store(ptr::from_ref(hw_a).cast_mut(), Ordering::Release);
 
         let pwm_a = crate::test_chip::pwm_get(&consumer, c"a")?;
-        let pwm_b = crate::test_chip::pwm_get(&consumer, c"b");
-        let mk = |pwm| Looper {
-            pwm,
-            stop: AtomicBool::new(true),
-            done: AtomicBool::new(false),
-            applied: AtomicU32::new(0),
-        };
-        // `stop` starts set: each thread applies exactly once.
-        let result = pwm_b.and_then(|pwm_b| {
-            let la = KBox::new(mk(pwm_a), GFP_KERNEL)?;
-            let lb = KBox::new(mk(pwm_b), GFP_KERNEL)?;
-            la.stop.store(false, Ordering::Release);
-            lb.stop.store(false, Ordering::Release);
-            let spawned = spawn(&la).and_then(|()| spawn(&lb));
-            // Let each apply once, then stop both.
-            let both_met = (0..10000).any(|_| {
-                let met = hw_a.met.load(Ordering::Acquire) && hw_b.met.load(Ordering::Acquire);
-                if !met {
-                    // SAFETY: Tests run in process context.
-                    unsafe { bindings::msleep(1) };
-                }
-                met
-            });
-            hw_a.partner.store(ptr::null_mut(), Ordering::Release);
-            hw_b.partner.store(ptr::null_mut(), Ordering::Release);
-            let stopped = stop(&la) & stop(&lb);
-            // SAFETY: The threads are done with the channel.
+        let result = crate::test_chip::pwm_get(&consumer, c"b").and_then(|pwm_b| {
+            let run = (|| {
+                let (la, lb) = (Looper::new(pwm_a)?, Looper::new(pwm_b)?);
+                // Each chip's apply waits until an op runs on the other one; if the
+                // core serialised the two chips, neither would ever see the other.
+                hw_a.partner
+                    .store(ptr::from_ref(hw_b).cast_mut(), Ordering::Release);
+                hw_b.partner
+                    .store(ptr::from_ref(hw_a).cast_mut(), Ordering::Release);
+                let threads = la.start().and_then(|ta| Ok((ta, lb.start()?)));
+                let both_met = threads.is_ok()
+                    && (0..10000).any(|_| {
+                        let met =
+                            hw_a.met.load(Ordering::Acquire) && hw_b.met.load(Ordering::Acquire);
+                        if !met {
+                            // SAFETY: Tests run in process context.
+                            unsafe { bindings::msleep(1) };
+                        }
+                        met
+                    });
+                // Release any op still waiting, then stop both threads.
+                hw_a.partner.store(ptr::null_mut(), Ordering::Release);
+                hw_b.partner.store(ptr::null_mut(), Ordering::Release);
+                drop(threads?);
+                Ok(both_met)
+            })();
+            // SAFETY: The threads were stopped: nobody uses the channel any more.
             unsafe { bindings::pwm_put(pwm_b) };
-            spawned.map(|()| (both_met, stopped))
+            run
         });
-        // SAFETY: The threads are done with the channel.
+        // SAFETY: As above.
         unsafe { bindings::pwm_put(pwm_a) };
-        let (both_met, stopped) = result?;
-        check!(stopped);
-        check!(both_met);
+        check!(result?);
         Ok(())
     }
 }

@@ -32,6 +32,7 @@ use kernel::{
         c_void, //
     },
     prelude::*,
+    types::Opaque,
 };
 
 /// Channels a test chip can have.
@@ -78,6 +79,99 @@ impl Drop for TestDevice {
         // SAFETY: By the type invariant `self.0` is registered; only this unregisters it.
         unsafe { bindings::platform_device_unregister(self.0) };
     }
+}
+
+/// A stand-in `struct module` that owns a test chip, so that tests can watch
+/// the module references the core takes and drops.
+///
+/// # Invariants
+///
+/// The module is live (or marked going by the test), with no references
+/// but the ones the core took through `try_module_get`.
+pub(crate) struct FakeModule(KBox<Opaque<bindings::module>>);
+
+impl FakeModule {
+    pub(crate) fn new() -> Result<Self> {
+        let module = KBox::new(Opaque::<bindings::module>::zeroed(), GFP_KERNEL)?;
+        // SAFETY: The module is not shared yet. `MODULE_REF_BASE` (1) means live with no
+        // users; `try_module_get` and `module_put` touch only `state` and `refcnt`.
+        unsafe {
+            (*module.get()).state = bindings::module_state_MODULE_STATE_LIVE;
+            (*module.get()).refcnt.counter = 1;
+        }
+        // INVARIANT: Live, without references.
+        Ok(Self(module))
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut bindings::module {
+        self.0.get()
+    }
+
+    /// References held on the module.
+    pub(crate) fn users(&self) -> i32 {
+        // SAFETY: The module is alive; `module_refcount` only reads.
+        unsafe { bindings::module_refcount(self.as_ptr()) }
+    }
+
+    /// Marks the module as being unloaded: new references are refused.
+    pub(crate) fn set_going(&self) {
+        // SAFETY: The module is alive; `state` is read by `try_module_get` only.
+        unsafe { (*self.as_ptr()).state = bindings::module_state_MODULE_STATE_GOING };
+    }
+}
+
+/// A kernel thread that a test runs next to itself.
+///
+/// Its function must loop until [`should_stop`] says so: dropping the
+/// `Thread` stops it with `kthread_stop()`, which waits for it to return, so
+/// the data it uses may be dropped right after (declare it before the
+/// `Thread`).
+///
+/// # Invariants
+///
+/// `self.0` is a kthread that has not been stopped yet.
+pub(crate) struct Thread(*mut bindings::task_struct);
+
+impl Thread {
+    /// Starts `f(data)` in a new kthread.
+    ///
+    /// # Safety
+    ///
+    /// `data` stays valid for `f` until the returned `Thread` is dropped, and
+    /// `f` returns only once [`should_stop`] is true.
+    pub(crate) unsafe fn spawn(
+        f: unsafe extern "C" fn(*mut c_void) -> c_int,
+        data: *mut c_void,
+        name: &CStr,
+    ) -> Result<Self> {
+        // SAFETY: `f` and `data` are valid per the caller; the name is a plain format string.
+        let task = from_err_ptr(unsafe {
+            bindings::kthread_create_on_node(
+                Some(f),
+                data,
+                bindings::NUMA_NO_NODE,
+                name.as_char_ptr(),
+            )
+        })?;
+        // SAFETY: `task` was just created and not started.
+        unsafe { bindings::wake_up_process(task) };
+        // INVARIANT: Started, not stopped.
+        Ok(Self(task))
+    }
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the thread was not stopped; its function runs until
+        // asked to stop, so its task is still there.
+        unsafe { bindings::kthread_stop(self.0) };
+    }
+}
+
+/// Whether the running kthread was asked to stop.
+pub(crate) fn should_stop() -> bool {
+    // SAFETY: Called from kthreads started by `Thread::spawn`.
+    unsafe { bindings::kthread_should_stop() }
 }
 
 /// The simulated hardware of one channel.
@@ -163,16 +257,17 @@ impl Hw {
         }
     }
 
-    /// Waits for an op to run on the partner chip at the same time.
+    /// Waits for an op to run on the partner chip at the same time; gives up
+    /// when the test clears `partner` or after five seconds.
     fn meet_partner(&self) {
-        let partner = self.partner.load(Ordering::Acquire);
-        if partner.is_null() {
-            return;
-        }
-        // SAFETY: Tests set `partner` to a chip they keep alive while ops run.
-        let partner = unsafe { &*partner };
         for _ in 0..5000 {
-            if partner.inside.load(Ordering::Acquire) > 0 {
+            let partner = self.partner.load(Ordering::Acquire);
+            if partner.is_null() {
+                return;
+            }
+            // SAFETY: Tests keep the partner chip alive until they cleared `partner` and
+            // stopped the threads that run ops.
+            if unsafe { &*partner }.inside.load(Ordering::Acquire) > 0 {
                 self.met.store(true, Ordering::Release);
                 return;
             }
@@ -534,6 +629,18 @@ impl TestChip {
         kind: Kind,
         atomic: bool,
     ) -> Result<Self> {
+        Self::new_owned(parent, npwm, kind, atomic, ptr::null_mut())
+    }
+
+    /// [`Self::new_on`], registered on behalf of `owner`, which must outlive
+    /// every reference the core takes on it.
+    pub(crate) fn new_owned(
+        parent: *mut bindings::device,
+        npwm: u32,
+        kind: Kind,
+        atomic: bool,
+        owner: *mut bindings::module,
+    ) -> Result<Self> {
         let mut chip = Self::alloc_on(parent, npwm)?;
         chip.set_ops(match kind {
             Kind::Legacy => &LEGACY_OPS,
@@ -543,7 +650,9 @@ impl TestChip {
         chip.hw().tick_ns.store(1000, Ordering::Relaxed);
         // SAFETY: Not registered yet; drivers set `atomic` before registering.
         unsafe { (*chip.chip).atomic = atomic };
-        chip.add()?;
+        // SAFETY: By the type invariant the chip is live; the caller keeps `owner` alive.
+        to_result(unsafe { bindings::__pwmchip_add(chip.chip, owner) })?;
+        chip.added = true;
         Ok(chip)
     }
 
