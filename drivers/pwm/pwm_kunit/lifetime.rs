@@ -193,7 +193,7 @@ mod tests {
     ///
     /// `data` is an `ApplyJob` that outlives the thread.
     unsafe extern "C" fn apply_thread(data: *mut c_void) -> c_int {
-        // SAFETY: `data` is the test's `ApplyJob`, which it keeps until `done` is set.
+        // SAFETY: `data` is the test's `ApplyJob`, which outlives the thread.
         let job = unsafe { &*data.cast::<ApplyJob>() };
         let st = state(10000, 7000);
         // SAFETY: The test keeps `job.pwm` requested until the thread is stopped.
