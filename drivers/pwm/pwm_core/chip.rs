@@ -489,12 +489,20 @@ impl Control<'_> {
         Ok(ControlOps { chip: self.chip })
     }
 
+    /// Sets the core's flag (both copies, for atomic chips) and its C-visible
+    /// mirror `chip->operational`.
+    fn set_operational(&mut self, operational: bool) {
+        self.guard.operational = operational;
+        if self.chip.is_atomic() {
+            self.chip.core().atomic.lock().operational = operational;
+        }
+        // SAFETY: The chip is alive; its control mutex, held, serialises the writers.
+        unsafe { (*self.chip.as_raw()).operational = operational };
+    }
+
     /// Marks the chip operational: its ops may be called from now on.
     pub(crate) fn enable(&mut self) {
-        self.guard.operational = true;
-        if self.chip.is_atomic() {
-            self.chip.core().atomic.lock().operational = true;
-        }
+        self.set_operational(true);
     }
 
     /// Revokes the chip: no driver op is called after this returns, except
@@ -505,10 +513,7 @@ impl Control<'_> {
         }
         // SAFETY: The chip is still operational: its driver is bound.
         let free = unsafe { self.chip.ops() }.free;
-        self.guard.operational = false;
-        if self.chip.is_atomic() {
-            self.chip.core().atomic.lock().operational = false;
-        }
+        self.set_operational(false);
         for pwm in self.chip.pwms() {
             if !pwm.take_requested() {
                 continue;

@@ -69,15 +69,11 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
     }
     xlate::chip_added(chip);
     chip.lock_control().enable();
-    // SAFETY: `operational` is the C-visible mirror of the core's flag.
-    unsafe { (*chip.as_raw()).operational = true };
 
     // SAFETY: The device is initialised and named.
     let ret = unsafe { bindings::device_add(chip.dev()) };
     if ret != 0 {
         chip.lock_control().revoke();
-        // SAFETY: As above.
-        unsafe { (*chip.as_raw()).operational = false };
         xlate::chip_removed(chip);
         registry::release_id(id);
         return Err(Error::from_errno(ret));
@@ -91,8 +87,6 @@ pub(crate) fn remove(chip: &Chip) {
     // Lookups stop finding the chip first; the reference is dropped last.
     let held = registry::withdraw(chip);
     chip.lock_control().revoke();
-    // SAFETY: `operational` is the C-visible mirror of the core's flag.
-    unsafe { (*chip.as_raw()).operational = false };
     xlate::chip_removed(chip);
     // SAFETY: The device was added by `add`.
     unsafe { bindings::device_del(chip.dev()) };
