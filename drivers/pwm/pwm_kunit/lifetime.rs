@@ -13,6 +13,7 @@ mod tests {
         pwm_get,
         should_stop,
         state,
+        wait_for,
         wf,
         FakeModule,
         Kind,
@@ -42,18 +43,6 @@ mod tests {
         },
         prelude::*,
     };
-
-    /// Polls `cond` every millisecond for up to five seconds.
-    fn wait_for(cond: impl Fn() -> bool) -> bool {
-        for _ in 0..5000 {
-            if cond() {
-                return true;
-            }
-            // SAFETY: Tests run in process context.
-            unsafe { bindings::msleep(1) };
-        }
-        cond()
-    }
 
     #[test]
     fn calls_after_remove_are_enodev() -> Result {
@@ -224,12 +213,16 @@ mod tests {
         // until asked to stop.
         let thread = unsafe { Thread::spawn(apply_thread, data, c"pwm-kunit-apply") }?;
 
-        check!(wait_for(|| s.chip.hw().sleeping.load(Ordering::Relaxed)));
+        check!(wait_for(5000, || s
+            .chip
+            .hw()
+            .sleeping
+            .load(Ordering::Relaxed)));
         s.chip.remove();
         // Removal waited for the driver's apply: its write is complete.
         check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
         check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
-        check!(wait_for(|| job.done.load(Ordering::Acquire)));
+        check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
         drop(thread);
         check_eq!(job.result.load(Ordering::Relaxed), 0);
         check_eq!(s.apply(&state(10000, 1000)), Err(ENODEV));

@@ -15,6 +15,7 @@ mod tests {
     use crate::test_chip::{
         should_stop,
         state,
+        wait_for,
         Kind,
         Lookup,
         Setup,
@@ -211,14 +212,8 @@ mod tests {
                     .store(ptr::from_ref(hw_a).cast_mut(), Ordering::Release);
                 let threads = la.start().and_then(|ta| Ok((ta, lb.start()?)));
                 let both_met = threads.is_ok()
-                    && (0..10000).any(|_| {
-                        let met =
-                            hw_a.met.load(Ordering::Acquire) && hw_b.met.load(Ordering::Acquire);
-                        if !met {
-                            // SAFETY: Tests run in process context.
-                            unsafe { bindings::msleep(1) };
-                        }
-                        met
+                    && wait_for(10000, || {
+                        hw_a.met.load(Ordering::Acquire) && hw_b.met.load(Ordering::Acquire)
                     });
                 // Release any op still waiting, then stop both threads.
                 hw_a.partner.store(ptr::null_mut(), Ordering::Release);

@@ -168,6 +168,18 @@ impl Drop for Thread {
     }
 }
 
+/// Polls `cond` every millisecond for up to `ms` milliseconds; whether it held.
+pub(crate) fn wait_for(ms: u32, cond: impl Fn() -> bool) -> bool {
+    for _ in 0..ms {
+        if cond() {
+            return true;
+        }
+        // SAFETY: Tests run in process context.
+        unsafe { bindings::msleep(1) };
+    }
+    cond()
+}
+
 /// Whether the running kthread was asked to stop.
 pub(crate) fn should_stop() -> bool {
     // SAFETY: Called from kthreads started by `Thread::spawn`.
