@@ -5,8 +5,9 @@
 The console log holds the KUnit suites' KTAP output (run by the kernel
 before init); the in-guest tests' `guest-test:` lines come from the guest's
 second serial port, which no kernel message can interleave with. KUnit
-results are parsed with the kernel's own tools/testing/kunit/kunit.py; the
-whole console log is scanned for
+results are parsed with the kernel's own tools/testing/kunit/kunit.py, also
+from the console log of the doctests boot when given; both logs are scanned
+for
 kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls, oopses), each of
 which fails the run even when every case passed.
 
@@ -94,17 +95,30 @@ def main():
     ap.add_argument("--kunit-py", required=True)
     ap.add_argument("--results", required=True,
                     help="the guest's ttyS1 output: in-guest test results")
+    ap.add_argument("--doctests-log",
+                    help="console log of the boot that ran the doctests")
     args = ap.parse_args()
 
-    with open(args.log, errors="replace") as f:
-        lines = f.readlines()
-
-    init_at = next((i for i, l in enumerate(lines) if INIT_RE.search(l)),
-                   len(lines))
+    logs = [args.log] + ([args.doctests_log] if args.doctests_log else [])
+    log_lines = {}
+    for path in logs:
+        try:
+            with open(path, errors="replace") as f:
+                log_lines[path] = f.readlines()
+        except FileNotFoundError:
+            log_lines[path] = []
+    lines = log_lines[args.log]
     passed = failed = skipped = 0
 
     print("== KUnit")
-    cases, errors = parse_kunit(lines[:init_at], args.kunit_py)
+    cases, errors = [], 0
+    for path in logs:
+        part = log_lines[path]
+        init_at = next((i for i, l in enumerate(part) if INIT_RE.search(l)),
+                       len(part))
+        c, e = parse_kunit(part[:init_at], args.kunit_py)
+        cases += c
+        errors += e
     for name, status in cases:
         if status == "PASS":
             passed += 1
@@ -146,12 +160,12 @@ def main():
         failed += 1
 
     print("== kernel log")
-    reports = [(i, l.rstrip("\n")) for i, l in enumerate(lines)
-               if REPORT_RE.search(l)]
+    reports = [(path, i, l.rstrip("\n")) for path in logs
+               for i, l in enumerate(log_lines[path]) if REPORT_RE.search(l)]
     if reports:
-        print(f"[FAILED] {len(reports)} line(s) of kernel reports in {args.log}:")
-        for i, l in reports[:20]:
-            print(f"  {i + 1}: {l}")
+        print(f"[FAILED] {len(reports)} line(s) of kernel reports:")
+        for path, i, l in reports[:20]:
+            print(f"  {os.path.basename(path)}:{i + 1}: {l}")
         failed += 1
     else:
         print("[PASSED] no WARNING, BUG, KASAN, lockdep, RCU stall or oops")

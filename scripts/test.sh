@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make test`: boots the test guest once; the kernel runs every KUnit suite
-# before init, then init runs the in-guest tests. Prints each suite's result
+# `make test`: boots the test guest; the kernel runs the KUnit suites before
+# init, then init runs the in-guest tests. A second, short boot runs the
+# doctests of kernel::pwm (scripts/boot.sh says why apart). Prints each suite's result
 # and ends with `N passed, N failed`.
 
 source "$(dirname "$0")/lib.sh"
@@ -11,6 +12,9 @@ bash "$TOP/scripts/prepare.sh"
 log=$LOGS/test-guest.log
 note "running KUnit and in-guest tests (guest log: $log)"
 bash "$TOP/scripts/boot.sh" test "$log" >/dev/null
+doclog=$LOGS/test-doctests.log
+note "running the doctests of kernel::pwm (guest log: $doclog)"
+bash "$TOP/scripts/boot.sh" doctests "$doclog" >/dev/null
 note "finished in $(($(date +%s) - start)) s"
 exec python3 "$TOP/scripts/results.py" "$log" --results "$log.results" \
-	--kunit-py "$SRC/tools/testing/kunit/kunit.py"
+	--doctests-log "$doclog" --kunit-py "$SRC/tools/testing/kunit/kunit.py"

@@ -29,3 +29,10 @@ int pwm_kunit_apply_overlay(struct kunit *test)
 {
 	return of_overlay_apply_kunit(test, pwm_kunit_overlay);
 }
+
+OF_OVERLAY_DECLARE(pwm_kunit_sim_overlay);
+
+int pwm_kunit_apply_sim_overlay(struct kunit *test)
+{
+	return of_overlay_apply_kunit(test, pwm_kunit_sim_overlay);
+}

@@ -27,4 +27,7 @@ bool pwm_kunit_in_hardirq(void);
  */
 int pwm_kunit_apply_overlay(struct kunit *test);
 
+/* The same for pwm_kunit_sim_overlay.dtso. */
+int pwm_kunit_apply_sim_overlay(struct kunit *test);
+
 #endif /* __PWM_KUNIT_HELPERS_H */

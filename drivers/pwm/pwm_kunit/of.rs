@@ -10,6 +10,7 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_of)]
 mod tests {
     use crate::test_chip::{
+        DtDevice,
         Kind,
         Lookup,
         TestChip, //
@@ -30,56 +31,6 @@ mod tests {
     unsafe extern "C" {
         /// `drivers/pwm/pwm_kunit/helpers.c`.
         fn pwm_kunit_apply_overlay(test: *mut bindings::kunit) -> kernel::ffi::c_int;
-    }
-
-    /// A device the overlay created, found by its node's name.
-    ///
-    /// # Invariants
-    ///
-    /// `self.0` is a device this object holds a reference to.
-    struct DtDevice(*mut bindings::device);
-
-    impl DtDevice {
-        fn find(name: &CStr) -> Result<Self> {
-            // SAFETY: `name` is NUL-terminated.
-            let np = unsafe { bindings::of_find_node_by_name(ptr::null_mut(), name.as_char_ptr()) };
-            if np.is_null() {
-                return Err(ENOENT);
-            }
-            // SAFETY: `np` is a live node reference, dropped right after; the match function
-            // compares a device's node with it.
-            let dev = unsafe {
-                let dev = bindings::bus_find_device(
-                    &raw const bindings::platform_bus_type,
-                    ptr::null_mut(),
-                    np.cast(),
-                    Some(bindings::device_match_of_node),
-                );
-                bindings::of_node_put(np);
-                dev
-            };
-            if dev.is_null() {
-                return Err(ENODEV);
-            }
-            // INVARIANT: `bus_find_device` took a reference.
-            Ok(Self(dev))
-        }
-
-        fn dev(&self) -> *mut bindings::device {
-            self.0
-        }
-
-        fn fwnode(&self) -> *mut bindings::fwnode_handle {
-            // SAFETY: By the type invariant the device is alive.
-            unsafe { bindings::__dev_fwnode(self.dev()) }
-        }
-    }
-
-    impl Drop for DtDevice {
-        fn drop(&mut self) {
-            // SAFETY: By the type invariant this object holds a reference.
-            unsafe { bindings::put_device(self.0) };
-        }
     }
 
     /// The overlay's devices; the overlay goes when the case ends.

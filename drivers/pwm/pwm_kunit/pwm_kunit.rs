@@ -49,6 +49,25 @@ macro_rules! check_eq {
     }};
 }
 
+/// `$e?`, printing where and what failed when `$e` is an error.
+macro_rules! tri {
+    ($e:expr $(,)?) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => {
+                kernel::pr_err!(
+                    "failed at {}:{}: {}: {:?}\n",
+                    file!(),
+                    line!(),
+                    stringify!($e),
+                    e
+                );
+                return Err(e);
+            }
+        }
+    };
+}
+
 /// [`check!`] that two values differ.
 macro_rules! check_ne {
     ($a:expr, $b:expr $(,)?) => {
@@ -61,6 +80,9 @@ mod capi;
 mod lifetime;
 mod locking;
 mod of;
+mod rust_api;
+#[cfg(all(CONFIG_PWM_SIM, CONFIG_LEDS_PWM, CONFIG_SAMPLE_RUST_PWM_CONSUMER))]
+mod sim_dt;
 mod swnode;
 mod test_chip;
 mod waveform;

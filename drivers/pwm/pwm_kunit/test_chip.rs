@@ -862,3 +862,124 @@ pub(crate) fn wf(period: u64, duty: u64, offset: u64) -> bindings::pwm_waveform 
         duty_offset_ns: offset,
     }
 }
+
+/// A device the overlay created, found by its node's name.
+///
+/// # Invariants
+///
+/// `self.0` is a device this object holds a reference to.
+pub(crate) struct DtDevice(*mut bindings::device);
+
+impl DtDevice {
+    pub(crate) fn find(name: &CStr) -> Result<Self> {
+        // SAFETY: `name` is NUL-terminated.
+        let np = unsafe { bindings::of_find_node_by_name(ptr::null_mut(), name.as_char_ptr()) };
+        if np.is_null() {
+            return Err(ENOENT);
+        }
+        // SAFETY: `np` is a live node reference, dropped right after; the match function
+        // compares a device's node with it.
+        let dev = unsafe {
+            let dev = bindings::bus_find_device(
+                &raw const bindings::platform_bus_type,
+                ptr::null_mut(),
+                np.cast(),
+                Some(bindings::device_match_of_node),
+            );
+            bindings::of_node_put(np);
+            dev
+        };
+        if dev.is_null() {
+            return Err(ENODEV);
+        }
+        // INVARIANT: `bus_find_device` took a reference.
+        Ok(Self(dev))
+    }
+
+    pub(crate) fn dev(&self) -> *mut bindings::device {
+        self.0
+    }
+
+    pub(crate) fn fwnode(&self) -> *mut bindings::fwnode_handle {
+        // SAFETY: By the type invariant the device is alive.
+        unsafe { bindings::__dev_fwnode(self.dev()) }
+    }
+}
+
+impl Drop for DtDevice {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant this object holds a reference.
+        unsafe { bindings::put_device(self.0) };
+    }
+}
+
+/// The chip a provider device registered, found as its `pwmchipN` child.
+///
+/// # Invariants
+///
+/// `self.0` is the device of a `pwm_chip`, which this object holds a
+/// reference to.
+pub(crate) struct ChildChip(*mut bindings::device);
+
+/// Matches a `pwmchipN` device.
+unsafe extern "C" fn is_pwmchip(dev: *mut bindings::device, _data: *const c_void) -> c_int {
+    // SAFETY: The driver core passes a live device, whose name is a C string.
+    let name = unsafe { CStr::from_char_ptr(bindings::dev_name(dev)) };
+    c_int::from(name.to_bytes().starts_with(b"pwmchip"))
+}
+
+impl ChildChip {
+    /// The chip of `provider`, if it has one registered.
+    pub(crate) fn find(provider: *mut bindings::device) -> Option<Self> {
+        // SAFETY: `provider` is a live device; `is_pwmchip` only reads names.
+        let dev = unsafe { bindings::device_find_child(provider, ptr::null(), Some(is_pwmchip)) };
+        // INVARIANT: Only chips have `pwmchipN` devices; `device_find_child` took a reference.
+        (!dev.is_null()).then_some(Self(dev))
+    }
+
+    fn chip(&self) -> *mut bindings::pwm_chip {
+        // SAFETY: By the type invariant the device is embedded in a `pwm_chip`.
+        unsafe { kernel::container_of!(self.0, bindings::pwm_chip, dev) }
+    }
+
+    /// Channel `index`, which must exist.
+    pub(crate) fn pwm(&self, index: u32) -> *mut bindings::pwm_device {
+        let chip = self.chip();
+        // SAFETY: The reference keeps the chip and its channels alive.
+        let npwm = unsafe { (*chip).npwm };
+        assert!(index < npwm);
+        // SAFETY: `index` is below `npwm`, the length of `pwms`.
+        unsafe {
+            (&raw mut (*chip).pwms)
+                .cast::<bindings::pwm_device>()
+                .add(index as usize)
+        }
+    }
+
+    /// What the hardware of channel `index` runs (`pwm_get_state_hw`).
+    pub(crate) fn state_hw(&self, index: u32) -> Result<bindings::pwm_state> {
+        let mut state = bindings::pwm_state::default();
+        // SAFETY: The channel is alive; reading its hardware is allowed to anyone.
+        to_result(unsafe { bindings::pwm_get_state_hw(self.pwm(index), &mut state) })?;
+        Ok(state)
+    }
+
+    /// Whether a consumer holds channel `index`.
+    pub(crate) fn requested(&self, index: u32) -> bool {
+        // SAFETY: The channel is alive; bit 0 of `flags` is `PWMF_REQUESTED`.
+        unsafe { (*self.pwm(index)).flags & 1 != 0 }
+    }
+}
+
+impl Drop for ChildChip {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant this object holds a reference.
+        unsafe { bindings::put_device(self.0) };
+    }
+}
+
+/// Whether `dev` is bound to a driver.
+pub(crate) fn is_bound(dev: *mut bindings::device) -> bool {
+    // SAFETY: Callers pass live devices.
+    unsafe { bindings::device_is_bound(dev) }
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The simulated hardware: per-channel registers counted in clock cycles,
+//! op counters, injected failures and delays.
+
+use core::{
+    fmt,
+    sync::atomic::{
+        AtomicBool,
+        AtomicI32,
+        AtomicU32,
+        Ordering, //
+    },
+};
+use kernel::{
+    prelude::*,
+    str::CString,
+    sync::Arc, //
+};
+
+/// Most channels a simulated chip may have.
+pub(crate) const MAX_NPWM: u32 = 64;
+/// Fastest clock, in Hz: one cycle per nanosecond.
+pub(crate) const MAX_CLOCK_HZ: u32 = 1_000_000_000;
+/// Longest apply delay, in microseconds.
+pub(crate) const MAX_APPLY_DELAY_US: u32 = 1_000_000;
+/// Longest busy-wait an atomic chip does for its apply delay, in microseconds.
+pub(crate) const MAX_ATOMIC_DELAY_US: u32 = 100;
+
+const NSEC_PER_SEC: u64 = 1_000_000_000;
+
+/// Which op set the chip implements.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `round_waveform_tohw`, `round_waveform_fromhw`, `read_waveform`,
+    /// `write_waveform`.
+    Waveform,
+    /// `apply` and `get_state`.
+    Legacy,
+}
+
+impl Mode {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Waveform => "waveform",
+            Self::Legacy => "legacy",
+        }
+    }
+
+    pub(crate) fn parse(s: &[u8]) -> Result<Self> {
+        match s {
+            b"waveform" => Ok(Self::Waveform),
+            b"legacy" => Ok(Self::Legacy),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+/// What a simulated chip is, fixed while it is live.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) npwm: u32,
+    pub(crate) atomic: bool,
+    pub(crate) mode: Mode,
+    pub(crate) clock_hz: u32,
+    pub(crate) apply_delay_us: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            npwm: 1,
+            atomic: false,
+            mode: Mode::Waveform,
+            clock_hz: MAX_CLOCK_HZ,
+            apply_delay_us: 0,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every value against its limits.
+    pub(crate) fn validate(&self) -> Result {
+        if !(1..=MAX_NPWM).contains(&self.npwm)
+            || !(1..=MAX_CLOCK_HZ).contains(&self.clock_hz)
+            || self.apply_delay_us > MAX_APPLY_DELAY_US
+        {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+}
+
+/// The registers of one channel, in clock cycles.
+#[derive(Default)]
+pub(crate) struct Registers {
+    pub(crate) period: AtomicU32,
+    pub(crate) duty: AtomicU32,
+    pub(crate) offset: AtomicU32,
+    pub(crate) inversed: AtomicBool,
+    pub(crate) enabled: AtomicBool,
+}
+
+/// How often the core called each op on a channel.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) request: AtomicU32,
+    pub(crate) free: AtomicU32,
+    pub(crate) capture: AtomicU32,
+    pub(crate) apply: AtomicU32,
+    pub(crate) get_state: AtomicU32,
+    pub(crate) round_tohw: AtomicU32,
+    pub(crate) round_fromhw: AtomicU32,
+    pub(crate) read: AtomicU32,
+    pub(crate) write: AtomicU32,
+}
+
+/// One channel: registers and counters.
+#[derive(Default)]
+pub(crate) struct Channel {
+    pub(crate) regs: Registers,
+    pub(crate) calls: Counters,
+}
+
+/// A simulated chip's hardware, shared by its driver data, its configfs
+/// directory and its debugfs file.
+pub(crate) struct Hw {
+    /// The configfs directory's or device tree node's name.
+    pub(crate) name: CString,
+    pub(crate) config: Config,
+    pub(crate) channels: KVec<Channel>,
+    /// How many of the next ops fail.
+    pub(crate) fail_count: AtomicU32,
+    /// The errno they fail with (positive).
+    pub(crate) fail_errno: AtomicI32,
+    /// Current apply delay; changeable while live.
+    pub(crate) apply_delay_us: AtomicU32,
+    /// The chip's id once registered, for `chip_name`; -1 before.
+    pub(crate) chip_id: AtomicI32,
+    /// The errno the last probe failed with, 0 if none.
+    pub(crate) probe_error: AtomicI32,
+}
+
+impl Hw {
+    pub(crate) fn new(name: CString, config: Config) -> Result<Arc<Self>> {
+        config.validate()?;
+        let mut channels = KVec::with_capacity(config.npwm as usize, GFP_KERNEL)?;
+        for _ in 0..config.npwm {
+            channels.push(Channel::default(), GFP_KERNEL)?;
+        }
+        Ok(Arc::new(
+            Self {
+                name,
+                config,
+                channels,
+                fail_count: AtomicU32::new(0),
+                fail_errno: AtomicI32::new(EIO.to_errno().abs()),
+                apply_delay_us: AtomicU32::new(config.apply_delay_us),
+                chip_id: AtomicI32::new(-1),
+                probe_error: AtomicI32::new(0),
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    pub(crate) fn channel(&self, hwpwm: u32) -> Result<&Channel> {
+        self.channels.get(hwpwm as usize).ok_or(EINVAL)
+    }
+
+    /// Called at the start of every op that can fail: consumes one injected
+    /// failure, if any is left.
+    pub(crate) fn inject(&self) -> Result {
+        let took = self
+            .fail_count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        match took {
+            Ok(_) => Err(Error::from_errno(-self.fail_errno.load(Ordering::Relaxed))),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The highest period the registers hold, in nanoseconds.
+    fn max_ns(&self) -> u64 {
+        self.cycles_to_ns(u32::MAX)
+    }
+
+    /// Nanoseconds to whole cycles, rounded down and saturated at the
+    /// register width.
+    pub(crate) fn ns_to_cycles(&self, ns: u64) -> u32 {
+        let ns = ns.min(self.max_ns());
+        // `ns * clock_hz` fits: `max_ns * clock_hz` is about `u32::MAX * 1e9`.
+        u32::try_from(ns * u64::from(self.config.clock_hz) / NSEC_PER_SEC).unwrap_or(u32::MAX)
+    }
+
+    /// Cycles to nanoseconds, rounded up, so that converting back gives the
+    /// same cycles.
+    pub(crate) fn cycles_to_ns(&self, cycles: u32) -> u64 {
+        let hz = u64::from(self.config.clock_hz);
+        (u64::from(cycles) * NSEC_PER_SEC).div_ceil(hz)
+    }
+
+    /// Renders the hardware state: one line per channel.
+    pub(crate) fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, ch) in self.channels.iter().enumerate() {
+            let r = &ch.regs;
+            let c = &ch.calls;
+            let load = |a: &AtomicU32| a.load(Ordering::Relaxed);
+            writeln!(
+                f,
+                "pwm{i}: enabled={} period_ns={} duty_ns={} offset_ns={} polarity={} \
+                 request={} free={} capture={} apply={} get_state={} round_tohw={} \
+                 round_fromhw={} read={} write={}",
+                u8::from(r.enabled.load(Ordering::Relaxed)),
+                self.cycles_to_ns(load(&r.period)),
+                self.cycles_to_ns(load(&r.duty)),
+                self.cycles_to_ns(load(&r.offset)),
+                if r.inversed.load(Ordering::Relaxed) {
+                    "inversed"
+                } else {
+                    "normal"
+                },
+                load(&c.request),
+                load(&c.free),
+                load(&c.capture),
+                load(&c.apply),
+                load(&c.get_state),
+                load(&c.round_tohw),
+                load(&c.round_fromhw),
+                load(&c.read),
+                load(&c.write),
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! PWM: chips for drivers, channels for consumers.
+//!
+//! Drivers implement [`Ops`] on their driver data, allocate a [`Chip`] with
+//! [`Chip::new`] (the data is initialised inside the chip's own allocation)
+//! and register it bound to their parent device with
+//! [`UnregisteredChip::register`]. Consumers request a channel with
+//! [`Device::get`] and apply [`State`]s or [`Waveform`]s to it.
+//!
+//! The PWM core serialises each chip's ops under the chip's own lock (a mutex
+//! or, for [`Atomic`] chips, a raw spinlock with interrupts disabled), never
+//! calls an op after the chip was removed, and makes every consumer call
+//! after that fail with `ENODEV`: the types here rely on it.
+//!
+//! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
+
+mod chip;
+mod consumer;
+mod ops;
+mod state;
+
+pub use chip::{
+    Channel,
+    Chip,
+    UnregisteredChip, //
+};
+pub use consumer::Device;
+pub use ops::{
+    has_op,
+    is_atomic,
+    Atomic,
+    Context,
+    Op,
+    Ops,
+    RoundedWfHw,
+    Sleeping, //
+};
+pub use state::{
+    Capture,
+    Polarity,
+    Rounded,
+    State,
+    Waveform, //
+};
+
+/// Declares a module with a single platform driver of PWM chips, importing
+/// the `PWM` symbol namespace the core exports in.
+///
+/// Takes the arguments of [`module_platform_driver!`](crate::module_platform_driver).
+#[macro_export]
+macro_rules! module_pwm_platform_driver {
+    ($($user_args:tt)*) => {
+        $crate::module_platform_driver! {
+            $($user_args)*
+            imports_ns: ["PWM"],
+        }
+    };
+}
