@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Packs the guest's initramfs: static busybox, /init and tools/testing/pwm.
+# Packs the guest's initramfs: static busybox, /init, tools/testing/pwm and
+# its character device test program built static for the guest.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,15 @@ cp "$TOP/tools/testing/pwm/init" "$root/init"
 chmod 755 "$root/init"
 cp -r "$TOP/tools/testing/pwm/." "$root/pwm/"
 rm -f "$root/pwm/init"
+rm -rf "$root/pwm/cdev-test"
+
+# The character device test program, static, for 64- and 32-bit processes.
+for t in x86_64:pwm-cdev-test i686:pwm-cdev-test32; do
+	rustc --edition 2021 -O --target "${t%%:*}-unknown-linux-musl" \
+		-C target-feature=+crt-static -C strip=debuginfo \
+		"$TOP/tools/testing/pwm/cdev-test/main.rs" -o "$root/pwm/bin/${t#*:}" ||
+		die "cannot build the guest's ${t#*:} (rustup target add ${t%%:*}-unknown-linux-musl)"
+done
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet -R 0:0) | gzip -9 >"$out.tmp"

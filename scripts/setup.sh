@@ -41,6 +41,14 @@ install_rust_tools() {
 		logged "rustup component add rust-src" "$LOGS/rustup.log" \
 			rustup component add rust-src
 	fi
+	# Static musl targets for the guest's test program (64- and 32-bit).
+	for target in x86_64-unknown-linux-musl i686-unknown-linux-musl; do
+		if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+			note "adding the Rust target $target"
+			logged "rustup target add $target" "$LOGS/rustup.log" \
+				rustup target add "$target"
+		fi
+	done
 	if [ "$(bindgen --version 2>/dev/null)" != "bindgen $BINDGEN_VERSION" ]; then
 		note "building bindgen-cli $BINDGEN_VERSION (once)"
 		logged "cargo install bindgen-cli $BINDGEN_VERSION" "$LOGS/bindgen.log" \

@@ -62,6 +62,44 @@ use kernel::{
 
 use crate::class;
 
+/// The tracepoints (`<trace/events/pwm.h>`), created in `trace.c`.
+mod trace {
+    use kernel::{
+        bindings::{
+            pwm_device,
+            pwm_state,
+            pwm_waveform, //
+        },
+        ffi::{
+            c_int,
+            c_void, //
+        },
+    };
+
+    unsafe extern "C" {
+        pub(super) fn pwm_core_trace_apply(pwm: *mut pwm_device, state: *const pwm_state, err: c_int);
+        pub(super) fn pwm_core_trace_get(pwm: *mut pwm_device, state: *const pwm_state, err: c_int);
+        pub(super) fn pwm_core_trace_round_tohw(
+            pwm: *mut pwm_device,
+            wf: *const pwm_waveform,
+            wfhw: *mut c_void,
+            err: c_int,
+        );
+        pub(super) fn pwm_core_trace_round_fromhw(
+            pwm: *mut pwm_device,
+            wfhw: *const c_void,
+            wf: *mut pwm_waveform,
+            err: c_int,
+        );
+        pub(super) fn pwm_core_trace_read_waveform(pwm: *mut pwm_device, wfhw: *mut c_void, err: c_int);
+        pub(super) fn pwm_core_trace_write_waveform(
+            pwm: *mut pwm_device,
+            wfhw: *const c_void,
+            err: c_int,
+        );
+    }
+}
+
 /// Whether a chip may still call into its driver.
 pub(crate) struct Presence {
     operational: bool,
@@ -80,6 +118,8 @@ pub(crate) struct ChipCore {
     atomic: RawSpinLockIrq<Presence>,
     /// `chip->atomic` as it was at registration.
     is_atomic: AtomicBool,
+    /// Whether the driver had the waveform ops at registration.
+    has_waveform: AtomicBool,
     /// The module that registered the chip.
     owner: AtomicPtr<bindings::module>,
     /// The layout of the whole allocation, to free it.
@@ -227,6 +267,12 @@ impl Chip {
         (0..self.npwm()).filter_map(|i| self.pwm(i))
     }
 
+    /// Whether the driver has the waveform ops, as at registration; safe to ask
+    /// after removal.
+    pub(crate) fn supports_waveform(&self) -> bool {
+        self.core().has_waveform.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn is_atomic(&self) -> bool {
         self.core().is_atomic.load(Ordering::Relaxed)
     }
@@ -283,6 +329,7 @@ pub(crate) fn alloc(
         control <- new_mutex!(Presence { operational: false }, "pwm_chip_control"),
         atomic <- new_raw_spinlock_irq!(Presence { operational: false }, "pwm_chip_atomic"),
         is_atomic: AtomicBool::new(false),
+        has_waveform: AtomicBool::new(false),
         owner: AtomicPtr::new(ptr::null_mut()),
         layout: plan.layout,
     });
@@ -347,6 +394,9 @@ pub(crate) fn prepare_registration(chip: &Chip, owner: *mut bindings::module) {
         (*chip.as_raw()).atomic
     };
     core.is_atomic.store(atomic, Ordering::Relaxed);
+    // SAFETY: The driver registering the chip is bound; its ops are valid.
+    let waveform = unsafe { chip.ops() }.write_waveform.is_some();
+    core.has_waveform.store(waveform, Ordering::Relaxed);
 }
 
 /// A PWM channel: the C `struct pwm_device`.
@@ -404,6 +454,22 @@ impl Pwm {
         self.flags().fetch_and(!REQUESTED, Ordering::AcqRel) & REQUESTED != 0
     }
 
+    /// Whether the channel is exported through sysfs (it has a `pwmN` child).
+    pub(crate) fn is_exported(&self) -> bool {
+        self.flags().load(Ordering::Relaxed) & EXPORTED != 0
+    }
+
+    /// Marks the channel exported. Callers hold the control mutex.
+    pub(crate) fn set_exported(&self) {
+        self.flags().fetch_or(EXPORTED, Ordering::AcqRel);
+    }
+
+    /// Clears the exported flag; returns whether it was set. Callers hold the
+    /// control mutex: whoever clears the flag owns the `pwmN` child.
+    pub(crate) fn take_exported(&self) -> bool {
+        self.flags().fetch_and(!EXPORTED, Ordering::AcqRel) & EXPORTED != 0
+    }
+
     /// The state the core last applied.
     pub(crate) fn state(&self) -> bindings::pwm_state {
         // SAFETY: By the type invariant the channel is alive.
@@ -432,6 +498,12 @@ impl Pwm {
         }
     }
 
+    /// The consumer's label (NULL when not requested or without one).
+    pub(crate) fn label(&self) -> *const kernel::ffi::c_char {
+        // SAFETY: By the type invariant the channel is alive.
+        unsafe { (*self.as_raw()).label }
+    }
+
     pub(crate) fn set_label(&self, label: *const kernel::ffi::c_char) {
         // SAFETY: By the type invariant the channel is alive.
         unsafe { (*self.as_raw()).label = label };
@@ -440,6 +512,8 @@ impl Pwm {
 
 /// `PWMF_REQUESTED` as a mask.
 const REQUESTED: usize = 1 << bindings::PWMF_REQUESTED;
+/// `PWMF_EXPORTED` as a mask.
+const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
 
 /// The guard of a chip's ops lock.
 enum OpsGuard<'a> {
@@ -518,10 +592,13 @@ impl Control<'_> {
             if !pwm.take_requested() {
                 continue;
             }
-            // SAFETY: The chip's device is alive.
-            let dev: &kernel::device::Device =
-                unsafe { kernel::device::Device::from_raw(self.chip.dev()) };
-            dev_warn!(dev, "Freeing requested PWM #{}\n", pwm.hwpwm());
+            // A sysfs export is the core's own user, unexported right after.
+            if !pwm.is_exported() {
+                // SAFETY: The chip's device is alive.
+                let dev: &kernel::device::Device =
+                    unsafe { kernel::device::Device::from_raw(self.chip.dev()) };
+                dev_warn!(dev, "Freeing requested PWM #{}\n", pwm.hwpwm());
+            }
             if let Some(free) = free {
                 // SAFETY: The driver is still bound (its remove path is running) and the
                 // channel was requested.
@@ -532,7 +609,7 @@ impl Control<'_> {
 }
 
 /// The driver's ops of an operational chip with its control mutex held:
-/// those that may sleep on any chip (request, free).
+/// those that may sleep on any chip (request, free, capture).
 pub(crate) struct ControlOps<'a> {
     chip: &'a Chip,
 }
@@ -551,6 +628,19 @@ impl ControlOps<'_> {
             Some(request) => to_result(unsafe { request(self.chip.as_raw(), pwm.as_raw()) }),
             None => Ok(()),
         }
+    }
+
+    /// Calls the driver's `capture`; `-ENOSYS` if it has none.
+    pub(crate) fn capture(
+        &self,
+        pwm: &Pwm,
+        result: &mut bindings::pwm_capture,
+        timeout_ms: kernel::ffi::c_ulong,
+    ) -> Result {
+        let capture = self.ops().capture.ok_or(ENOSYS)?;
+        // SAFETY: The chip is operational, `pwm` is one of its channels and `result` is
+        // valid for writes.
+        to_result(unsafe { capture(self.chip.as_raw(), pwm.as_raw(), result, timeout_ms) })
     }
 
     /// Calls the driver's `free`, if it has one.
@@ -634,9 +724,14 @@ impl<'a> Ops<'a> {
     /// Calls the driver's `apply`.
     pub(crate) fn apply(&self, pwm: &Pwm, state: &bindings::pwm_state) -> c_int {
         match self.ops().apply {
-            // SAFETY: By the type invariant the ops lock is held and the chip operational;
-            // `pwm` is its channel and `state` is valid.
-            Some(apply) => unsafe { apply(self.chip.as_raw(), pwm.as_raw(), state) },
+            Some(apply) => {
+                // SAFETY: By the type invariant the ops lock is held and the chip operational;
+                // `pwm` is its channel and `state` is valid.
+                let err = unsafe { apply(self.chip.as_raw(), pwm.as_raw(), state) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_apply(pwm.as_raw(), state, err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }
@@ -644,8 +739,13 @@ impl<'a> Ops<'a> {
     /// Calls the driver's `get_state`.
     pub(crate) fn get_state(&self, pwm: &Pwm, state: &mut bindings::pwm_state) -> c_int {
         match self.ops().get_state {
-            // SAFETY: As for `apply`; `state` is valid for writes.
-            Some(get_state) => unsafe { get_state(self.chip.as_raw(), pwm.as_raw(), state) },
+            Some(get_state) => {
+                // SAFETY: As for `apply`; `state` is valid for writes.
+                let err = unsafe { get_state(self.chip.as_raw(), pwm.as_raw(), state) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_get(pwm.as_raw(), state, err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }
@@ -658,9 +758,14 @@ impl<'a> Ops<'a> {
         wfhw: &mut WfHw,
     ) -> c_int {
         match self.ops().round_waveform_tohw {
-            // SAFETY: As for `apply`; `wfhw` has `PWM_WFHWSIZE >= sizeof_wfhw` bytes, checked
-            // at registration.
-            Some(op) => unsafe { op(self.chip.as_raw(), pwm.as_raw(), wf, wfhw.as_mut_ptr()) },
+            Some(op) => {
+                // SAFETY: As for `apply`; `wfhw` has `PWM_WFHWSIZE >= sizeof_wfhw` bytes, checked
+                // at registration.
+                let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wf, wfhw.as_mut_ptr()) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_round_tohw(pwm.as_raw(), wf, wfhw.as_mut_ptr(), err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }
@@ -673,8 +778,13 @@ impl<'a> Ops<'a> {
         wf: &mut bindings::pwm_waveform,
     ) -> c_int {
         match self.ops().round_waveform_fromhw {
-            // SAFETY: As for `round_tohw`.
-            Some(op) => unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr(), wf) },
+            Some(op) => {
+                // SAFETY: As for `round_tohw`.
+                let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr(), wf) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_round_fromhw(pwm.as_raw(), wfhw.as_ptr(), wf, err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }
@@ -682,8 +792,13 @@ impl<'a> Ops<'a> {
     /// Calls the driver's `read_waveform`.
     pub(crate) fn read_waveform(&self, pwm: &Pwm, wfhw: &mut WfHw) -> c_int {
         match self.ops().read_waveform {
-            // SAFETY: As for `round_tohw`.
-            Some(op) => unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_mut_ptr()) },
+            Some(op) => {
+                // SAFETY: As for `round_tohw`.
+                let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_mut_ptr()) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_read_waveform(pwm.as_raw(), wfhw.as_mut_ptr(), err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }
@@ -691,8 +806,13 @@ impl<'a> Ops<'a> {
     /// Calls the driver's `write_waveform`.
     pub(crate) fn write_waveform(&self, pwm: &Pwm, wfhw: &WfHw) -> c_int {
         match self.ops().write_waveform {
-            // SAFETY: As for `round_tohw`.
-            Some(op) => unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr()) },
+            Some(op) => {
+                // SAFETY: As for `round_tohw`.
+                let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr()) };
+                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                unsafe { trace::pwm_core_trace_write_waveform(pwm.as_raw(), wfhw.as_ptr(), err) };
+                err
+            }
             None => EOPNOTSUPP.to_errno(),
         }
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `pwm` device class, to which every chip's device belongs.
+//! The `pwm` device class, to which every chip's device belongs, with the
+//! sysfs attributes and PM ops of [`crate::sysfs`].
 //!
 //! C header: [`include/linux/device/class.h`](srctree/include/linux/device/class.h)
 
@@ -12,6 +13,8 @@ use kernel::{
     types::Opaque, //
 };
 
+use crate::sysfs;
+
 /// A `struct class` in static memory.
 #[repr(transparent)]
 struct StaticClass(Opaque<bindings::class>);
@@ -22,7 +25,10 @@ unsafe impl Sync for StaticClass {}
 
 static PWM_CLASS: StaticClass = StaticClass(Opaque::new(bindings::class {
     name: as_char_ptr_in_const_context(c"pwm"),
-    // SAFETY: All-zero is a valid `struct class`: no groups, no callbacks.
+    dev_groups: sysfs::CHIP_GROUPS.as_ptr(),
+    #[cfg(CONFIG_PM_SLEEP)]
+    pm: sysfs::PM_OPS.as_ptr(),
+    // SAFETY: All-zero is valid for the other members of a `struct class`: no callbacks.
     ..unsafe { core::mem::zeroed() }
 }));
 

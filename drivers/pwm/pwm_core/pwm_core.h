@@ -8,10 +8,31 @@
 
 #include <linux/types.h>
 
-/* Initialises the registries and the pwm class; 0 or a negative errno. */
+struct pwm_device;
+struct pwm_state;
+struct pwm_waveform;
+
+/*
+ * Initialises the registries, the character devices' numbers and the pwm
+ * class; 0 or a negative errno.
+ */
 int pwm_core_init(void);
 
 /* ARCH_DMA_MINALIGN, the alignment of a chip's driver private data. */
 size_t pwm_core_priv_align(void);
+
+/* Tracepoints of <trace/events/pwm.h>, for the Rust side (trace.c). */
+void pwm_core_trace_apply(struct pwm_device *pwm, const struct pwm_state *state,
+			  int err);
+void pwm_core_trace_get(struct pwm_device *pwm, const struct pwm_state *state,
+			int err);
+void pwm_core_trace_round_tohw(struct pwm_device *pwm,
+			       const struct pwm_waveform *wf, void *wfhw,
+			       int err);
+void pwm_core_trace_round_fromhw(struct pwm_device *pwm, const void *wfhw,
+				 struct pwm_waveform *wf, int err);
+void pwm_core_trace_read_waveform(struct pwm_device *pwm, void *wfhw, int err);
+void pwm_core_trace_write_waveform(struct pwm_device *pwm, const void *wfhw,
+				   int err);
 
 #endif /* __PWM_CORE_H */

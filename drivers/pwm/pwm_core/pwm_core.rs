@@ -30,17 +30,21 @@ use kernel::{
 const __LOG_PREFIX: &[u8] = b"pwm\0";
 
 pub mod capi;
+mod cdev;
 mod chip;
 mod class;
+mod debugfs;
 mod lookup;
 mod register;
 mod registry;
 mod request;
 mod state;
+mod sysfs;
 mod waveform;
 mod xlate;
 
-/// Initialises the core: the registries and the `pwm` class.
+/// Initialises the core: the registries, the character devices' numbers
+/// and the `pwm` class.
 ///
 /// Called once by `exports.c` at `subsys_initcall` time, before any
 /// PWM driver or consumer runs.
@@ -48,6 +52,11 @@ mod xlate;
 pub extern "C" fn pwm_core_init() -> c_int {
     // SAFETY: Called once, before any other use of the registries.
     unsafe { registry::init() };
+    if let Err(e) = cdev::init() {
+        pr_err!("Failed to initialize chrdev region for PWM usage\n");
+        return e.to_errno();
+    }
+    debugfs::init();
     match class::register() {
         Ok(()) => 0,
         Err(e) => {

@@ -5,8 +5,8 @@
 //! Registration validates the chip, reserves an id, adds the chip's device
 //! and only then publishes the chip, unwinding every step on failure. Removal
 //! withdraws the chip from lookups, revokes it under its control mutex (after
-//! which no driver op is called), frees channels consumers still hold and
-//! deletes the device; consumers keep their references until `pwm_put`.
+//! which no driver op is called), frees channels consumers still hold,
+//! unexports its sysfs channels and deletes the device; consumers keep their references until `pwm_put`.
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
@@ -17,11 +17,12 @@ use kernel::{
 };
 
 use crate::{
+    cdev,
     chip::{
         self,
         Chip, //
     },
-    registry, xlate,
+    registry, sysfs, xlate,
 };
 
 /// Registers `chip` for `owner`.
@@ -70,13 +71,12 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
     xlate::chip_added(chip);
     chip.lock_control().enable();
 
-    // SAFETY: The device is initialised and named.
-    let ret = unsafe { bindings::device_add(chip.dev()) };
-    if ret != 0 {
+    // SAFETY: The chip is being registered by its bound driver, named and not added yet.
+    if let Err(e) = unsafe { cdev::add(chip, owner) } {
         chip.lock_control().revoke();
         xlate::chip_removed(chip);
         registry::release_id(id);
-        return Err(Error::from_errno(ret));
+        return Err(e);
     }
     registry::publish(ARef::from(chip));
     Ok(())
@@ -87,8 +87,13 @@ pub(crate) fn remove(chip: &Chip) {
     // Lookups stop finding the chip first; the reference is dropped last.
     let held = registry::withdraw(chip);
     chip.lock_control().revoke();
+    // No export can start once the chip is revoked: remove the ones there are.
+    sysfs::unexport_all(chip);
     xlate::chip_removed(chip);
-    // SAFETY: The device was added by `add`.
-    unsafe { bindings::device_del(chip.dev()) };
+    // Open files of the character device keep working, with `-ENODEV`.
+    cdev::del(chip);
+    if held.is_some() {
+        registry::release_id(chip.id());
+    }
     drop(held);
 }

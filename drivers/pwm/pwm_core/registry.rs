@@ -136,7 +136,9 @@ pub(crate) fn publish(chip: ARef<Chip>) {
 pub(crate) fn withdraw(chip: &Chip) -> Option<ARef<Chip>> {
     let mut chips = CHIPS.lock();
     let slot = chips.slots.get_mut(chip.id() as usize)?;
-    match core::mem::replace(slot, Slot::Free) {
+    // The id stays reserved until the chip's device is gone (`release_id`),
+    // so no new chip takes its name or device number before.
+    match core::mem::replace(slot, Slot::Reserved) {
         Slot::Live(held) if ptr::eq(&*held, chip) => Some(held),
         other => {
             *slot = other;
@@ -152,6 +154,19 @@ pub(crate) fn find(mut matches: impl FnMut(&Chip) -> bool) -> Option<ARef<Chip>>
         Slot::Live(chip) if matches(chip) => Some(chip.clone()),
         _ => None,
     })
+}
+
+/// Every registered chip, in id order, each with a reference: for readers
+/// that must not hold the registry's lock while they use the chips.
+pub(crate) fn snapshot() -> Result<KVec<ARef<Chip>>> {
+    let chips = CHIPS.lock();
+    let mut out = KVec::new();
+    for slot in chips.slots.iter() {
+        if let Slot::Live(chip) = slot {
+            out.push(chip.clone(), GFP_KERNEL)?;
+        }
+    }
+    Ok(out)
 }
 
 /// Links `num` lookup entries into the list.

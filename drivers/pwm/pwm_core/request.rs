@@ -18,6 +18,7 @@ use kernel::{
 use crate::{
     chip::{
         Chip,
+        Control,
         Pwm, //
     },
     state,
@@ -30,7 +31,14 @@ use crate::{
 /// driver can.
 pub(crate) fn request(chip: &Chip, index: u32, label: *const c_char) -> Result<&Pwm> {
     let pwm = chip.pwm(index).ok_or(EINVAL)?;
-    let mut control = chip.lock_control();
+    request_locked(&mut chip.lock_control(), pwm, label)?;
+    Ok(pwm)
+}
+
+/// [`request`] with the chip's control mutex already held, for callers that
+/// must do more under the same hold (sysfs export).
+pub(crate) fn request_locked(control: &mut Control<'_>, pwm: &Pwm, label: *const c_char) -> Result {
+    let chip = pwm.chip();
     if pwm.is_requested() {
         return Err(EBUSY);
     }
@@ -65,7 +73,7 @@ pub(crate) fn request(chip: &Chip, index: u32, label: *const c_char) -> Result<&
 
     pwm.set_requested();
     pwm.set_label(label);
-    Ok(pwm)
+    Ok(())
 }
 
 /// Releases a channel requested by [`request`].

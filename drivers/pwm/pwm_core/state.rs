@@ -87,6 +87,17 @@ pub(crate) fn apply_might_sleep(pwm: &Pwm, state: &pwm_state) -> Result {
     apply_locked(&ops, pwm, state)
 }
 
+/// Measures the signal at a channel's input (the driver's `capture`), for
+/// the sysfs `capture` attribute. Sleeps.
+pub(crate) fn capture(
+    pwm: &Pwm,
+    result: &mut bindings::pwm_capture,
+    timeout_ms: kernel::ffi::c_ulong,
+) -> Result {
+    let mut control = pwm.chip().lock_control();
+    control.live()?.capture(pwm, result, timeout_ms)
+}
+
 /// `pwm_apply_atomic()`: legal in atomic context, including hard-IRQ
 /// context, for chips that registered as atomic.
 pub(crate) fn apply_atomic(pwm: &Pwm, state: &pwm_state) -> Result {

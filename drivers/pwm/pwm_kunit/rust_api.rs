@@ -66,7 +66,17 @@ mod tests {
     /// The chip the last probe registered; valid while a test holds it.
     static CHIP: AtomicPtr<bindings::pwm_chip> = AtomicPtr::new(ptr::null_mut());
     /// How often driver data was dropped.
-    static DROPS: AtomicU32 = AtomicU32::new(0);
+    ///
+    /// Counted per chip generation (the case that made it), since a chip of
+    /// an earlier case may be released late (`CONFIG_DEBUG_KOBJECT_RELEASE`).
+    static DROPS: [AtomicU32; 16] = [const { AtomicU32::new(0) }; 16];
+    /// The generation of the chips the probe makes now.
+    static GENERATION: AtomicU32 = AtomicU32::new(0);
+
+    /// Drops of the current generation's chips.
+    fn drops() -> u32 {
+        DROPS[GENERATION.load(Ordering::Relaxed) as usize % 16].load(Ordering::Relaxed)
+    }
 
     /// A `struct module` standing in for the driver's module.
     struct StaticModule(Opaque<bindings::module>);
@@ -101,11 +111,22 @@ mod tests {
     }
 
     /// Simulated registers, shared by both test chips.
-    #[derive(Default)]
     struct Regs {
         channels: [Channel; 2],
         requests: AtomicU32,
         writes: AtomicU32,
+        generation: u32,
+    }
+
+    impl Default for Regs {
+        fn default() -> Self {
+            Self {
+                channels: Default::default(),
+                requests: AtomicU32::new(0),
+                writes: AtomicU32::new(0),
+                generation: GENERATION.load(Ordering::Relaxed),
+            }
+        }
     }
 
     impl Regs {
@@ -116,7 +137,7 @@ mod tests {
 
     impl Drop for Regs {
         fn drop(&mut self) {
-            DROPS.fetch_add(1, Ordering::Relaxed);
+            DROPS[self.generation as usize % 16].fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -317,7 +338,8 @@ mod tests {
     impl Bench {
         fn new(name: &'static CStr, consumer: &'static CStr, mode: u32) -> Result<Self> {
             owner_reset();
-            DROPS.store(0, Ordering::Relaxed);
+            let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+            DROPS[generation as usize % 16].store(0, Ordering::Relaxed);
             CHIP.store(ptr::null_mut(), Ordering::Relaxed);
             MODE.store(mode, Ordering::Relaxed);
             let driver = KBox::pin_init(
@@ -518,7 +540,7 @@ mod tests {
         pwm.apply(&pwm::State::new(10_000, 5_000))?;
         b.unbind();
         // Removed, but the consumer still holds the chip: its data is alive.
-        check_eq!(DROPS.load(Ordering::Relaxed), 0);
+        check_eq!(drops(), 0);
         check_eq!(
             pwm.apply(&pwm::State::new(10_000, 1_000)).err(),
             Some(ENODEV)
@@ -532,8 +554,8 @@ mod tests {
         check_eq!(owner_users(), 0);
         // Dropped once, when the last reference goes (released late under
         // CONFIG_DEBUG_KOBJECT_RELEASE).
-        check!(wait_for(10_000, || DROPS.load(Ordering::Relaxed) != 0));
-        check_eq!(DROPS.load(Ordering::Relaxed), 1);
+        check!(wait_for(10_000, || drops() != 0));
+        check_eq!(drops(), 1);
         Ok(())
     }
 
@@ -545,8 +567,8 @@ mod tests {
             MODE_SLEEPING_WAVEFORM,
         )?;
         b.unbind();
-        check!(wait_for(10_000, || DROPS.load(Ordering::Relaxed) != 0));
-        check_eq!(DROPS.load(Ordering::Relaxed), 1);
+        check!(wait_for(10_000, || drops() != 0));
+        check_eq!(drops(), 1);
         // The lookup now finds no provider: the consumer is told to wait.
         check_eq!(
             pwm::Device::get(b.consumer(), Some(c"api")).err(),

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! In-guest tests of `/dev/pwmchipN` (`<uapi/linux/pwm.h>`) against pwm-sim
+//! chips, built static for the guest (x86_64, and i686 for `compat_ioctl`).
+//!
+//! Each case prints `guest-test: ok <suite>.<case>` or
+//! `guest-test: not ok <suite>.<case> # <why>` to stdout and `/dev/ttyS1`.
+//! The simulated hardware is read from `/sys/kernel/debug/pwm-sim/<name>`.
+//!
+//! Usage: `pwm-cdev-test <suite> [quick]`; `quick` runs the cases a 32-bit
+//! build repeats.
+
+use std::ffi::c_int;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Error, Write};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+extern "C" {
+    fn ioctl(fd: c_int, request: std::ffi::c_ulong, ...) -> c_int;
+}
+
+/// `struct pwmchip_waveform`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Wf {
+    hwpwm: u32,
+    pad: u32,
+    period: u64,
+    duty: u64,
+    offset: u64,
+}
+
+const fn ioc(dir: u64, nr: u64, size: u64) -> u64 {
+    (dir << 30) | (size << 16) | (0x75 << 8) | nr
+}
+const NONE: u64 = 0;
+const WRITE: u64 = 1;
+const READ: u64 = 2;
+const WF_SIZE: u64 = std::mem::size_of::<Wf>() as u64;
+const REQUEST: u64 = ioc(NONE, 1, 0);
+const FREE: u64 = ioc(NONE, 2, 0);
+const ROUNDWF: u64 = ioc(READ | WRITE, 3, WF_SIZE);
+const GETWF: u64 = ioc(READ | WRITE, 4, WF_SIZE);
+const SETROUNDEDWF: u64 = ioc(WRITE, 5, WF_SIZE);
+const SETEXACTWF: u64 = ioc(WRITE, 6, WF_SIZE);
+
+const EFAULT: i32 = 14;
+const EBUSY: i32 = 16;
+const ENODEV: i32 = 19;
+const EINVAL: i32 = 22;
+const ENOTTY: i32 = 25;
+const EDOM: i32 = 33;
+const ENOENT: i32 = 2;
+
+const CFS: &str = "/sys/kernel/config/pwm-sim";
+const DBG: &str = "/sys/kernel/debug/pwm-sim";
+
+struct Report {
+    suite: String,
+    tty: Option<File>,
+    failed: u32,
+}
+
+impl Report {
+    fn line(&mut self, s: &str) {
+        println!("guest-test: {s}");
+        if let Some(t) = &mut self.tty {
+            let _ = writeln!(t, "guest-test: {s}");
+        }
+    }
+
+    fn check(&mut self, name: &str, ok: bool, why: impl FnOnce() -> String) {
+        if ok {
+            self.line(&format!("ok {}.{name}", self.suite));
+        } else {
+            self.failed += 1;
+            let why = why();
+            self.line(&format!("not ok {}.{name} # {why}", self.suite));
+        }
+    }
+
+    fn eq<T: PartialEq + std::fmt::Debug>(&mut self, name: &str, expected: T, got: T) {
+        let ok = expected == got;
+        self.check(name, ok, || format!("expected {expected:?}, got {got:?}"));
+    }
+}
+
+/// An ioctl's result: `Ok(())` or the errno.
+fn io(fd: &File, cmd: u64, arg: u64) -> Result<(), i32> {
+    // SAFETY: The kernel checks `arg`; bad pointers are part of the tests.
+    let r = unsafe { ioctl(fd.as_raw_fd(), cmd as _, arg as std::ffi::c_ulong) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(Error::last_os_error().raw_os_error().unwrap_or(0))
+    }
+}
+
+fn wf_io(fd: &File, cmd: u64, wf: &mut Wf) -> Result<(), i32> {
+    io(fd, cmd, wf as *mut Wf as usize as u64)
+}
+
+fn wf(hwpwm: u32, period: u64, duty: u64, offset: u64) -> Wf {
+    Wf {
+        hwpwm,
+        pad: 0,
+        period,
+        duty,
+        offset,
+    }
+}
+
+/// A pwm-sim chip made live through configfs, removed on drop.
+struct Sim {
+    name: String,
+    dev: String,
+}
+
+impl Sim {
+    fn new(name: &str, attrs: &[(&str, &str)]) -> Result<Self, String> {
+        let dir = format!("{CFS}/{name}");
+        fs::create_dir(&dir).map_err(|e| format!("mkdir {dir}: {e}"))?;
+        let mut sim = Sim {
+            name: name.into(),
+            dev: String::new(),
+        };
+        for (k, v) in attrs {
+            fs::write(format!("{dir}/{k}"), v).map_err(|e| format!("{k}={v}: {e}"))?;
+        }
+        sim.set("live", "1")?;
+        let chip = fs::read_to_string(format!("{dir}/chip_name"))
+            .map_err(|e| format!("chip_name: {e}"))?;
+        sim.dev = format!("/dev/{}", chip.trim());
+        Ok(sim)
+    }
+
+    fn set(&self, attr: &str, v: &str) -> Result<(), String> {
+        fs::write(format!("{CFS}/{}/{attr}", self.name), v).map_err(|e| format!("{attr}={v}: {e}"))
+    }
+
+    /// The node of the chip as first made live (recreating keeps the id
+    /// only when nothing else took it meanwhile).
+    fn dev(&self) -> String {
+        self.dev.clone()
+    }
+
+    fn open(&self) -> Result<File, i32> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.dev())
+            .map_err(|e| e.raw_os_error().unwrap_or(0))
+    }
+
+    /// A field of channel `ch` in the debugfs file.
+    fn hw(&self, ch: u32, field: &str) -> String {
+        let text = fs::read_to_string(format!("{DBG}/{}", self.name)).unwrap_or_default();
+        let prefix = format!("pwm{ch}: ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|l| {
+                l.split(' ')
+                    .find_map(|kv| kv.strip_prefix(&format!("{field}=")).map(String::from))
+            })
+            .unwrap_or_default()
+    }
+
+    /// What every channel's hardware runs, and how often it was written:
+    /// the debugfs lines without the other op counters.
+    fn hw_all(&self) -> String {
+        let text = fs::read_to_string(format!("{DBG}/{}", self.name)).unwrap_or_default();
+        let keep = [
+            "enabled=",
+            "period_ns=",
+            "duty_ns=",
+            "offset_ns=",
+            "polarity=",
+            "apply=",
+            "write=",
+        ];
+        text.lines()
+            .map(|l| {
+                l.split(' ')
+                    .filter(|kv| kv.ends_with(':') || keep.iter().any(|k| kv.starts_with(k)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.set("live", "0");
+        let _ = fs::remove_dir(format!("{CFS}/{}", self.name));
+    }
+}
+
+/// The cases both builds run: request, the four waveform ioctls, errors.
+fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
+    let name = format!("cdev{tag}{}", u8::from(atomic));
+    let a = if atomic { "1" } else { "0" };
+    let sim = Sim::new(
+        &name,
+        &[("npwm", "2"), ("atomic", a), ("clock_hz", "100000000")],
+    )?;
+    let t = |s: &str| format!("{tag}atomic{}.{s}", u8::from(atomic));
+    let f = sim
+        .open()
+        .map_err(|e| format!("open {}: errno {e}", sim.dev()))?;
+
+    r.eq(&t("request"), Ok(()), io(&f, REQUEST, 0));
+    r.eq(&t("request-again-same-file"), Ok(()), io(&f, REQUEST, 0));
+    r.eq(&t("request-out-of-range"), Err(EINVAL), io(&f, REQUEST, 2));
+    let g = sim.open().map_err(|e| format!("second open: errno {e}"))?;
+    r.eq(
+        &t("request-held-by-other-file"),
+        Err(EBUSY),
+        io(&g, REQUEST, 0),
+    );
+    r.eq(&t("free-out-of-range"), Err(EINVAL), io(&f, FREE, 9));
+    r.eq(&t("free-not-held"), Ok(()), io(&f, FREE, 1));
+
+    let before = sim.hw_all();
+    let mut w = wf(0, 50_005, 20_007, 1_003);
+    r.eq(&t("roundwf"), Ok(()), wf_io(&f, ROUNDWF, &mut w));
+    r.eq(&t("roundwf-rounds-down"), wf(0, 50_000, 20_000, 1_000), w);
+    r.eq(
+        &t("roundwf-changes-no-hardware"),
+        true,
+        before == sim.hw_all(),
+    );
+    let mut w = wf(1, 50_000, 0, 0);
+    r.eq(
+        &t("roundwf-not-requested"),
+        Err(EINVAL),
+        wf_io(&g, ROUNDWF, &mut w),
+    );
+    let mut w = wf(0, 50_000, 0, 0);
+    w.pad = 1;
+    r.eq(
+        &t("roundwf-nonzero-pad"),
+        Err(EINVAL),
+        wf_io(&f, ROUNDWF, &mut w),
+    );
+    r.eq(&t("roundwf-bad-pointer"), Err(EFAULT), io(&f, ROUNDWF, 16));
+
+    let mut w = wf(0, 50_005, 20_007, 0);
+    r.eq(&t("setroundedwf"), Ok(()), wf_io(&f, SETROUNDEDWF, &mut w));
+    r.eq(
+        &t("setroundedwf-hardware"),
+        ("1", "50000", "20000"),
+        (
+            &*sim.hw(0, "enabled"),
+            &*sim.hw(0, "period_ns"),
+            &*sim.hw(0, "duty_ns"),
+        ),
+    );
+    let mut got = wf(0, 0, 0, 0);
+    r.eq(&t("getwf"), Ok(()), wf_io(&f, GETWF, &mut got));
+    r.eq(&t("getwf-reads-hardware"), wf(0, 50_000, 20_000, 0), got);
+    r.eq(&t("getwf-bad-pointer"), Err(EFAULT), io(&f, GETWF, 8));
+
+    let before = sim.hw_all();
+    let rejects = [
+        (
+            "setexactwf-inexact",
+            SETEXACTWF,
+            wf(0, 50_005, 20_000, 0),
+            EDOM,
+        ),
+        (
+            "set-duty-above-period",
+            SETROUNDEDWF,
+            wf(0, 1_000, 2_000, 0),
+            EINVAL,
+        ),
+        (
+            "set-offset-not-below-period",
+            SETROUNDEDWF,
+            wf(0, 1_000, 0, 1_000),
+            EINVAL,
+        ),
+        (
+            "set-period-above-s64max",
+            SETROUNDEDWF,
+            wf(0, 1 << 63, 0, 0),
+            EINVAL,
+        ),
+        (
+            "set-not-requested",
+            SETROUNDEDWF,
+            wf(1, 1_000, 0, 0),
+            EINVAL,
+        ),
+        ("set-out-of-range", SETROUNDEDWF, wf(7, 1_000, 0, 0), EINVAL),
+    ];
+    for (case, cmd, mut w, errno) in rejects {
+        r.eq(&t(case), Err(errno), wf_io(&f, cmd, &mut w));
+    }
+    let mut w = wf(0, 1_000, 0, 0);
+    w.pad = 7;
+    r.eq(
+        &t("set-nonzero-pad"),
+        Err(EINVAL),
+        wf_io(&f, SETEXACTWF, &mut w),
+    );
+    r.eq(&t("set-bad-pointer"), Err(EFAULT), io(&f, SETROUNDEDWF, 1));
+    r.eq(
+        &t("unknown-ioctl"),
+        Err(ENOTTY),
+        io(&f, ioc(NONE, 99, 0), 0),
+    );
+    r.eq(&t("foreign-ioctl"), Err(ENOTTY), io(&f, 0x5401, 0));
+    r.eq(
+        &t("rejected-changes-no-hardware"),
+        true,
+        before == sim.hw_all(),
+    );
+
+    let mut w = wf(0, 40_000, 10_000, 0);
+    r.eq(
+        &t("setexactwf-exact"),
+        Ok(()),
+        wf_io(&f, SETEXACTWF, &mut w),
+    );
+    r.eq(
+        &t("setexactwf-hardware"),
+        "10000".to_string(),
+        sim.hw(0, "duty_ns"),
+    );
+    // Below one cycle: rounded up to one, and that is not an error.
+    let mut w = wf(0, 5, 0, 0);
+    r.eq(
+        &t("setroundedwf-rounds-up"),
+        Ok(()),
+        wf_io(&f, SETROUNDEDWF, &mut w),
+    );
+    r.eq(
+        &t("rounded-up-hardware"),
+        "10".to_string(),
+        sim.hw(0, "period_ns"),
+    );
+
+    drop(g);
+    let frees = sim.hw(0, "free");
+    drop(f);
+    r.eq(
+        &t("close-frees"),
+        (frees.parse::<u32>().unwrap_or(99) + 1).to_string(),
+        sim.hw(0, "free"),
+    );
+    let h = sim.open().map_err(|e| format!("reopen: errno {e}"))?;
+    r.eq(&t("request-after-close"), Ok(()), io(&h, REQUEST, 0));
+    Ok(())
+}
+
+/// Removal under open files and ioctls, sweeps, parallel chips, high ids.
+fn full(r: &mut Report) -> Result<(), String> {
+    // Legacy chips have no character device, as in C.
+    let legacy = Sim::new("cdevlegacy", &[("mode", "legacy")])?;
+    r.eq(
+        "legacy-chip-has-no-node",
+        Err(ENOENT),
+        legacy.open().map(|_| ()),
+    );
+    drop(legacy);
+
+    // The duty sweep at 50 us, and the final hardware state.
+    let mut sim = Sim::new("cdevsweep", &[])?;
+    let f = sim.open().map_err(|e| format!("open: errno {e}"))?;
+    let _ = io(&f, REQUEST, 0);
+    let mut ok = true;
+    for duty in (0..=50_000).step_by(1_000) {
+        let mut w = wf(0, 50_000, duty, 0);
+        ok &= wf_io(&f, SETEXACTWF, &mut w).is_ok();
+    }
+    r.eq("sweep-all-applied", true, ok);
+    r.eq(
+        "sweep-final-hardware",
+        ("1", "50000", "50000"),
+        (
+            &*sim.hw(0, "enabled"),
+            &*sim.hw(0, "period_ns"),
+            &*sim.hw(0, "duty_ns"),
+        ),
+    );
+
+    // Removal with the file open: every ioctl fails, close still works,
+    // the node is gone, and a recreated chip opens again.
+    sim.set("live", "0")?;
+    let mut w = wf(0, 50_000, 0, 0);
+    r.eq(
+        "removed-setwf",
+        Err(ENODEV),
+        wf_io(&f, SETROUNDEDWF, &mut w),
+    );
+    r.eq("removed-getwf", Err(ENODEV), wf_io(&f, GETWF, &mut w));
+    r.eq("removed-request", Err(ENODEV), io(&f, REQUEST, 0));
+    r.eq("removed-free", Err(ENODEV), io(&f, FREE, 0));
+    r.eq("removed-node-gone", Err(ENOENT), sim.open().map(|_| ()));
+    drop(f);
+    sim.set("live", "1")?;
+    sim.dev = fs::read_to_string(format!("{CFS}/cdevsweep/chip_name"))
+        .map(|c| format!("/dev/{}", c.trim()))
+        .map_err(|e| format!("chip_name: {e}"))?;
+    let f = sim
+        .open()
+        .map_err(|e| format!("reopen after recreate: errno {e}"))?;
+    r.eq("recreated-request", Ok(()), io(&f, REQUEST, 0));
+    drop(f);
+    drop(sim);
+
+    // Removal while another thread sleeps inside an ioctl (a slow bus).
+    let slow = Sim::new("cdevslow", &[("apply_delay_us", "300000")])?;
+    let f = Arc::new(slow.open().map_err(|e| format!("open: errno {e}"))?);
+    let _ = io(&f, REQUEST, 0);
+    let inside = Arc::new(AtomicBool::new(true));
+    let (f2, inside2) = (f.clone(), inside.clone());
+    let t = thread::spawn(move || {
+        let mut w = wf(0, 30_000, 1_000, 0);
+        let r = wf_io(&f2, SETROUNDEDWF, &mut w);
+        inside2.store(false, Ordering::SeqCst);
+        r
+    });
+    while slow.hw(0, "write") != "1" {
+        thread::yield_now();
+    }
+    slow.set("live", "0")?;
+    let res = t.join().unwrap_or(Err(-1));
+    r.eq(
+        "remove-during-ioctl-completes",
+        true,
+        res == Ok(()) || res == Err(ENODEV),
+    );
+    r.eq(
+        "remove-during-ioctl-then-enodev",
+        Err(ENODEV),
+        io(&f, REQUEST, 0),
+    );
+    drop(f);
+    drop(slow);
+
+    // No lock shared between chips: an ioctl on one chip completes while
+    // another chip's driver sleeps inside one.
+    let slow = Sim::new("cdevpar1", &[("apply_delay_us", "500000")])?;
+    let fast = Sim::new("cdevpar2", &[])?;
+    let fs_ = Arc::new(slow.open().map_err(|e| format!("open: errno {e}"))?);
+    let ff = fast.open().map_err(|e| format!("open: errno {e}"))?;
+    let _ = io(&fs_, REQUEST, 0);
+    let _ = io(&ff, REQUEST, 0);
+    let inside = Arc::new(AtomicBool::new(true));
+    let (f2, inside2) = (fs_.clone(), inside.clone());
+    let t = thread::spawn(move || {
+        let mut w = wf(0, 30_000, 1_000, 0);
+        let _ = wf_io(&f2, SETROUNDEDWF, &mut w);
+        inside2.store(false, Ordering::SeqCst);
+    });
+    while slow.hw(0, "write") != "1" {
+        thread::yield_now();
+    }
+    let mut w = wf(0, 20_000, 5_000, 0);
+    let res = wf_io(&ff, SETROUNDEDWF, &mut w);
+    let overlapped = inside.load(Ordering::SeqCst);
+    let _ = t.join();
+    r.eq("other-chip-during-slow-ioctl", Ok(()), res);
+    r.eq("other-chip-did-not-wait", true, overlapped);
+    drop((fs_, ff, slow, fast));
+
+    // Chip ids of 256 and above get a node too.
+    let mut fillers = Vec::new();
+    for i in 0..256 {
+        match Sim::new(&format!("fill{i}"), &[("mode", "legacy")]) {
+            Ok(s) => fillers.push(s),
+            Err(e) => return Err(format!("filler {i}: {e}")),
+        }
+    }
+    let high = Sim::new("cdevhigh", &[])?;
+    let id = high.dev();
+    r.eq(
+        "high-id-is-256-or-more",
+        true,
+        id.trim_start_matches("/dev/pwmchip")
+            .parse::<u32>()
+            .unwrap_or(0)
+            >= 256,
+    );
+    match high.open() {
+        Ok(f) => {
+            let mut w = wf(0, 10_000, 2_500, 0);
+            let ok = io(&f, REQUEST, 0).is_ok() && wf_io(&f, SETROUNDEDWF, &mut w).is_ok();
+            r.eq(
+                "high-id-node-works",
+                (true, "2500".to_string()),
+                (ok, high.hw(0, "duty_ns")),
+            );
+        }
+        Err(e) => r.check("high-id-node-works", false, || {
+            format!("open {id}: errno {e}")
+        }),
+    }
+    drop(high);
+    drop(fillers);
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let suite = args.get(1).cloned().unwrap_or_else(|| "cdev".into());
+    let quick = args.get(2).is_some_and(|a| a == "quick");
+    let tty = OpenOptions::new().write(true).open("/dev/ttyS1").ok();
+    let mut r = Report {
+        suite,
+        tty,
+        failed: 0,
+    };
+    let tag = if quick { "q" } else { "" };
+    for atomic in [false, true] {
+        if let Err(e) = basic(&mut r, tag, atomic) {
+            r.check(
+                &format!("{tag}atomic{}.setup", u8::from(atomic)),
+                false,
+                || e,
+            );
+        }
+    }
+    if !quick {
+        if let Err(e) = full(&mut r) {
+            r.check("full.setup", false, || e);
+        }
+    }
+    std::process::exit(i32::from(r.failed != 0));
+}
