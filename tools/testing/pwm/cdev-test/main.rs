@@ -508,8 +508,52 @@ fn full(r: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// `pwm-cdev-test demo /dev/pwmchipN CHANNEL`: what `make run` shows of the
+/// character device.
+fn demo(node: &str, ch: u32) -> Result<(), String> {
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(node)
+        .map_err(|e| format!("open {node}: {e}"))?;
+    let show = |what: &str, r: Result<(), i32>, w: &Wf| match r {
+        Ok(()) => println!(
+            "{what:<22} hwpwm {}: period {} ns, duty {} ns, offset {} ns",
+            w.hwpwm, w.period, w.duty, w.offset
+        ),
+        Err(e) => println!("{what:<22} errno {e}"),
+    };
+    let r = io(&f, REQUEST, ch.into());
+    println!(
+        "PWM_IOCTL_REQUEST      hwpwm {ch}: {}",
+        if r.is_ok() { "ok" } else { "failed" }
+    );
+    let mut w = wf(ch, 33_333, 11_111, 5_555);
+    show("asking for", Ok(()), &w);
+    let r = wf_io(&f, ROUNDWF, &mut w);
+    show("PWM_IOCTL_ROUNDWF", r, &w);
+    let mut w = wf(ch, 33_333, 11_111, 5_555);
+    let r = wf_io(&f, SETEXACTWF, &mut w);
+    show("PWM_IOCTL_SETEXACTWF", r, &w);
+    let r = wf_io(&f, SETROUNDEDWF, &mut w);
+    show("PWM_IOCTL_SETROUNDEDWF", r, &w);
+    let mut got = wf(ch, 0, 0, 0);
+    let r = wf_io(&f, GETWF, &mut got);
+    show("PWM_IOCTL_GETWF", r, &got);
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "demo") {
+        let node = args.get(2).cloned().unwrap_or_default();
+        let ch = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);
+        if let Err(e) = demo(&node, ch) {
+            println!("demo: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let suite = args.get(1).cloned().unwrap_or_else(|| "cdev".into());
     let quick = args.get(2).is_some_and(|a| a == "quick");
     let tty = OpenOptions::new().write(true).open("/dev/ttyS1").ok();
