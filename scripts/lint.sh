@@ -3,9 +3,10 @@
 # `make lint`: the checks the kernel applies to code like ours.
 #
 # rustfmt (with the kernel's .rustfmt.toml) on the Rust files written here,
-# a CLIPPY=1 build of rust/ and drivers/pwm/ in a build tree of its own (so
-# the test build stays incremental), and checkpatch on the C files and
-# patches written here. Fails on any finding in a file of this repository.
+# a CLIPPY=1 build of rust/, drivers/pwm/ and samples/rust/ in a build tree
+# of its own (so the test build stays incremental), and checkpatch on the C
+# files and patches written here. Fails on any finding in a file of this
+# repository.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -25,13 +26,13 @@ if [ ${#rs[@]} -gt 0 ]; then
 	rustfmt --check --edition 2021 --config-path "$SRC/.rustfmt.toml" "${rs[@]}" || fail=1
 fi
 
-note "CLIPPY=1 build of rust/ and drivers/pwm/"
+note "CLIPPY=1 build of rust/, drivers/pwm/ and samples/rust/"
 clippy_obj=$CACHE/obj-clippy
 mkdir -p "$clippy_obj"
 cp "$OBJ/.config" "$clippy_obj/.config"
 make -C "$SRC" O="$clippy_obj" LLVM="$LLVM_SUFFIX" ARCH=x86_64 olddefconfig >/dev/null
 make -C "$SRC" O="$clippy_obj" LLVM="$LLVM_SUFFIX" ARCH=x86_64 CLIPPY=1 \
-	-j"$JOBS" rust/ drivers/pwm/ >"$LOGS/clippy.log" 2>&1 ||
+	-j"$JOBS" rust/ drivers/pwm/ samples/rust/ >"$LOGS/clippy.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/clippy.log"; die "CLIPPY=1 build failed (log: $LOGS/clippy.log)"; }
 # Findings in files of this repository (laid out under the same paths).
 ours=$(printf '%s\n' "${rs[@]}" | sed 's|[.]|[.]|g' | paste -sd'|')

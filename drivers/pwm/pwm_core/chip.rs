@@ -63,37 +63,33 @@ use kernel::{
 use crate::class;
 
 /// The tracepoints (`<trace/events/pwm.h>`), created in `trace.c`.
+///
+/// The pointers are untyped here: `struct pwm_device` reaches types that
+/// Rust does not consider FFI-safe, though only addresses cross.
 mod trace {
-    use kernel::{
-        bindings::{
-            pwm_device,
-            pwm_state,
-            pwm_waveform, //
-        },
-        ffi::{
-            c_int,
-            c_void, //
-        },
+    use kernel::ffi::{
+        c_int,
+        c_void, //
     };
 
     unsafe extern "C" {
-        pub(super) fn pwm_core_trace_apply(pwm: *mut pwm_device, state: *const pwm_state, err: c_int);
-        pub(super) fn pwm_core_trace_get(pwm: *mut pwm_device, state: *const pwm_state, err: c_int);
+        pub(super) fn pwm_core_trace_apply(pwm: *mut c_void, state: *const c_void, err: c_int);
+        pub(super) fn pwm_core_trace_get(pwm: *mut c_void, state: *const c_void, err: c_int);
         pub(super) fn pwm_core_trace_round_tohw(
-            pwm: *mut pwm_device,
-            wf: *const pwm_waveform,
+            pwm: *mut c_void,
+            wf: *const c_void,
             wfhw: *mut c_void,
             err: c_int,
         );
         pub(super) fn pwm_core_trace_round_fromhw(
-            pwm: *mut pwm_device,
+            pwm: *mut c_void,
             wfhw: *const c_void,
-            wf: *mut pwm_waveform,
+            wf: *mut c_void,
             err: c_int,
         );
-        pub(super) fn pwm_core_trace_read_waveform(pwm: *mut pwm_device, wfhw: *mut c_void, err: c_int);
+        pub(super) fn pwm_core_trace_read_waveform(pwm: *mut c_void, wfhw: *mut c_void, err: c_int);
         pub(super) fn pwm_core_trace_write_waveform(
-            pwm: *mut pwm_device,
+            pwm: *mut c_void,
             wfhw: *const c_void,
             err: c_int,
         );
@@ -729,7 +725,13 @@ impl<'a> Ops<'a> {
                 // `pwm` is its channel and `state` is valid.
                 let err = unsafe { apply(self.chip.as_raw(), pwm.as_raw(), state) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_apply(pwm.as_raw(), state, err) };
+                unsafe {
+                    trace::pwm_core_trace_apply(
+                        pwm.as_raw().cast(),
+                        ptr::from_ref(state).cast(),
+                        err,
+                    )
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -743,7 +745,13 @@ impl<'a> Ops<'a> {
                 // SAFETY: As for `apply`; `state` is valid for writes.
                 let err = unsafe { get_state(self.chip.as_raw(), pwm.as_raw(), state) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_get(pwm.as_raw(), state, err) };
+                unsafe {
+                    trace::pwm_core_trace_get(
+                        pwm.as_raw().cast(),
+                        ptr::from_mut(state).cast_const().cast(),
+                        err,
+                    )
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -763,7 +771,14 @@ impl<'a> Ops<'a> {
                 // at registration.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wf, wfhw.as_mut_ptr()) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_round_tohw(pwm.as_raw(), wf, wfhw.as_mut_ptr(), err) };
+                unsafe {
+                    trace::pwm_core_trace_round_tohw(
+                        pwm.as_raw().cast(),
+                        ptr::from_ref(wf).cast(),
+                        wfhw.as_mut_ptr(),
+                        err,
+                    )
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -782,7 +797,14 @@ impl<'a> Ops<'a> {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr(), wf) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_round_fromhw(pwm.as_raw(), wfhw.as_ptr(), wf, err) };
+                unsafe {
+                    trace::pwm_core_trace_round_fromhw(
+                        pwm.as_raw().cast(),
+                        wfhw.as_ptr(),
+                        ptr::from_mut(wf).cast(),
+                        err,
+                    )
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -796,7 +818,9 @@ impl<'a> Ops<'a> {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_mut_ptr()) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_read_waveform(pwm.as_raw(), wfhw.as_mut_ptr(), err) };
+                unsafe {
+                    trace::pwm_core_trace_read_waveform(pwm.as_raw().cast(), wfhw.as_mut_ptr(), err)
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -810,7 +834,9 @@ impl<'a> Ops<'a> {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr()) };
                 // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe { trace::pwm_core_trace_write_waveform(pwm.as_raw(), wfhw.as_ptr(), err) };
+                unsafe {
+                    trace::pwm_core_trace_write_waveform(pwm.as_raw().cast(), wfhw.as_ptr(), err)
+                };
                 err
             }
             None => EOPNOTSUPP.to_errno(),

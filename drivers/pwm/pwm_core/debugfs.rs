@@ -20,12 +20,7 @@ use kernel::{
     types::Opaque,
 };
 
-use crate::{
-    chip::Chip,
-    registry,
-    state,
-    waveform,
-};
+use crate::{chip::Chip, registry, state, waveform};
 
 /// Prints the chip's channels.
 fn show_chip(s: *mut bindings::seq_file, chip: &Chip) {
@@ -105,7 +100,7 @@ fn show_chip(s: *mut bindings::seq_file, chip: &Chip) {
             };
         }
         // SAFETY: `s` is the seq_file being shown.
-        unsafe { bindings::seq_putc(s, b'\n' as _) };
+        unsafe { bindings::seq_putc(s, b'\n' as kernel::ffi::c_char) };
     }
 }
 

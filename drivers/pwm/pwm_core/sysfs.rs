@@ -242,6 +242,10 @@ fn export_child(chip: &Chip, pwm: &Pwm) -> Result {
 }
 
 /// Matches the `pwmM` device of the channel `data`.
+///
+/// # Safety
+///
+/// Called by `device_find_child` with a live child device.
 unsafe extern "C" fn is_export_of(dev: *mut bindings::device, data: *const c_void) -> c_int {
     // SAFETY: The driver core passes a live child device.
     if unsafe { (*dev).groups } != PWM_GROUPS.as_ptr() {
@@ -291,6 +295,10 @@ pub(crate) fn unexport_all(chip: &Chip) {
 }
 
 /// `export`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn export_store(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -309,6 +317,10 @@ unsafe extern "C" fn export_store(
 }
 
 /// `unexport`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn unexport_store(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -333,6 +345,10 @@ unsafe extern "C" fn unexport_store(
 }
 
 /// `npwm`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn npwm_show(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -355,6 +371,9 @@ unsafe fn export_of<'a>(dev: *mut bindings::device) -> &'a Export {
 
 macro_rules! u64_attr {
     ($show:ident, $store:ident, $field:ident) => {
+        /// # Safety
+        ///
+        /// Called by sysfs on a `pwmM` device, alive during the call.
         unsafe extern "C" fn $show(
             dev: *mut bindings::device,
             _attr: *mut bindings::device_attribute,
@@ -365,6 +384,9 @@ macro_rules! u64_attr {
             emit(buf, format_args!("{}", export.pwm().state().$field))
         }
 
+        /// # Safety
+        ///
+        /// Called by sysfs on a `pwmM` device, alive during the call.
         unsafe extern "C" fn $store(
             dev: *mut bindings::device,
             _attr: *mut bindings::device_attribute,
@@ -388,6 +410,10 @@ u64_attr!(period_show, period_store, period);
 u64_attr!(duty_cycle_show, duty_cycle_store, duty_cycle);
 
 /// `enable`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn enable_show(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -401,6 +427,10 @@ unsafe extern "C" fn enable_show(
     )
 }
 
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn enable_store(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -423,6 +453,10 @@ unsafe extern "C" fn enable_store(
 }
 
 /// `polarity`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn polarity_show(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -438,6 +472,10 @@ unsafe extern "C" fn polarity_show(
     emit(buf, format_args!("{name}"))
 }
 
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn polarity_store(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,
@@ -459,6 +497,10 @@ unsafe extern "C" fn polarity_store(
 }
 
 /// `capture`
+///
+/// # Safety
+///
+/// Called by sysfs on a device that carries this attribute, alive during the call.
 unsafe extern "C" fn capture_show(
     dev: *mut bindings::device,
     _attr: *mut bindings::device_attribute,

@@ -922,6 +922,10 @@ impl Drop for DtDevice {
 pub(crate) struct ChildChip(*mut bindings::device);
 
 /// Matches a `pwmchipN` device.
+///
+/// # Safety
+///
+/// Called by `device_find_child` with a live child device.
 unsafe extern "C" fn is_pwmchip(dev: *mut bindings::device, _data: *const c_void) -> c_int {
     // SAFETY: The driver core passes a live device, whose name is a C string.
     let name = unsafe { CStr::from_char_ptr(bindings::dev_name(dev)) };

@@ -7,6 +7,7 @@
 
 use super::{
     ops::Adapter,
+    Context,
     Ops,
     State, //
 };
@@ -120,6 +121,7 @@ impl<T: Ops> Chip<T> {
     /// The chip gets `T`'s ops and is atomic if `T::Context` is
     /// [`Atomic`](super::Atomic). It is not registered yet: see
     /// [`UnregisteredChip::register`].
+    #[expect(clippy::new_ret_no_self)]
     pub fn new<'a>(
         parent: &'a device::Device<Bound>,
         npwm: u32,
@@ -210,6 +212,21 @@ impl<T: Ops> Chip<T> {
     pub fn device(&self) -> &device::Device {
         // SAFETY: The device is embedded in the chip and lives as long as it.
         unsafe { device::Device::from_raw(&raw mut (*self.as_raw()).dev) }
+    }
+
+    /// The parent device, bound to the chip's driver, for use during an op
+    /// (for instance to reach devres-managed I/O memory).
+    ///
+    /// The context token proves the caller is inside an op: ops run only while
+    /// the chip is registered, and a chip built here is registered through
+    /// devres, so it is removed before its parent's driver is unbound.
+    pub fn bound_parent<'a, C: Context>(&'a self, _ctx: &'a C) -> &'a device::Device<Bound> {
+        // SAFETY: `pwmchip_alloc` set a parent, which the chip's device holds a reference to.
+        let parent: &device::Device =
+            unsafe { device::Device::from_raw(bindings::pwmchip_parent(self.as_raw())) };
+        // SAFETY: A context token exists only during an op, while the parent is bound (see
+        // above); the returned reference does not outlive the token.
+        unsafe { parent.as_bound() }
     }
 
     /// The driver data.
