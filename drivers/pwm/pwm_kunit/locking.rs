@@ -13,6 +13,8 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_locking)]
 mod tests {
     use crate::test_chip::{
+        pwm_kunit_in_hardirq,
+        pwm_kunit_run_irq_test,
         should_stop,
         state,
         wait_for,
@@ -38,18 +40,6 @@ mod tests {
         },
         prelude::*,
     };
-
-    unsafe extern "C" {
-        /// `drivers/pwm/pwm_kunit/helpers.c`.
-        fn pwm_kunit_run_irq_test(
-            test: *mut bindings::kunit,
-            func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
-            max_iterations: c_int,
-            state: *mut c_void,
-        );
-        /// `drivers/pwm/pwm_kunit/helpers.c`.
-        fn pwm_kunit_in_hardirq() -> bool;
-    }
 
     /// What the contexts share: the channel and how often each kind applied.
     struct Contexts {

@@ -11,6 +11,8 @@ use kernel::prelude::*;
 mod tests {
     use crate::test_chip::{
         is_bound,
+        pwm_kunit_in_hardirq,
+        pwm_kunit_run_irq_test,
         wait_for,
         Channel,
         ChildChip,
@@ -32,10 +34,7 @@ mod tests {
             Core, //
         },
         driver,
-        ffi::{
-            c_int,
-            c_void, //
-        },
+        ffi::c_void,
         platform,
         prelude::*,
         pwm,
@@ -43,18 +42,6 @@ mod tests {
         ModuleMetadata,
         ThisModule, //
     };
-
-    unsafe extern "C" {
-        /// `drivers/pwm/pwm_kunit/helpers.c`.
-        fn pwm_kunit_run_irq_test(
-            test: *mut bindings::kunit,
-            func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
-            max_iterations: c_int,
-            state: *mut c_void,
-        );
-        /// `drivers/pwm/pwm_kunit/helpers.c`.
-        fn pwm_kunit_in_hardirq() -> bool;
-    }
 
     /// Nanoseconds per tick of the waveform chip.
     const TICK_NS: u64 = 1000;

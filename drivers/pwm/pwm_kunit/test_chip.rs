@@ -35,6 +35,20 @@ use kernel::{
     types::Opaque,
 };
 
+unsafe extern "C" {
+    /// `drivers/pwm/pwm_kunit/helpers.c`: runs `func(state)` in task, softirq
+    /// and hard-IRQ context at once.
+    pub(crate) fn pwm_kunit_run_irq_test(
+        test: *mut bindings::kunit,
+        func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
+        max_iterations: c_int,
+        state: *mut c_void,
+    );
+    /// `drivers/pwm/pwm_kunit/helpers.c`: whether the caller is in hard-IRQ
+    /// context.
+    pub(crate) fn pwm_kunit_in_hardirq() -> bool;
+}
+
 /// Channels a test chip can have.
 pub(crate) const MAX_CHANNELS: usize = 4;
 
