@@ -55,6 +55,18 @@ fn enter<'a>(
     Ok(ch)
 }
 
+/// A channel is requested: counted, and it may be made to fail.
+fn request(hw: &Hw, pwm: &pwm::Channel) -> Result {
+    enter(hw, pwm, |c| &c.request).map(|_| ())
+}
+
+/// A channel is released: counted; `free` cannot fail.
+fn free(hw: &Hw, pwm: &pwm::Channel) {
+    if let Ok(ch) = hw.channel(pwm.hwpwm()) {
+        ch.calls.free.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Measures the channel's own output, as if it were looped back to its
 /// capture input.
 fn capture(hw: &Hw, pwm: &pwm::Channel) -> Result<pwm::Capture> {
@@ -98,13 +110,11 @@ impl<C: Wait> pwm::Ops for LegacySim<C> {
     type WfHw = ();
 
     fn request(chip: &pwm::Chip<Self>, pwm: &pwm::Channel) -> Result {
-        enter(&chip.drvdata().hw, pwm, |c| &c.request).map(|_| ())
+        request(&chip.drvdata().hw, pwm)
     }
 
     fn free(chip: &pwm::Chip<Self>, pwm: &pwm::Channel) {
-        if let Ok(ch) = chip.drvdata().hw.channel(pwm.hwpwm()) {
-            ch.calls.free.fetch_add(1, Ordering::Relaxed);
-        }
+        free(&chip.drvdata().hw, pwm)
     }
 
     fn capture(
@@ -187,13 +197,11 @@ impl<C: Wait> pwm::Ops for WaveformSim<C> {
     type WfHw = Cycles;
 
     fn request(chip: &pwm::Chip<Self>, pwm: &pwm::Channel) -> Result {
-        enter(&chip.drvdata().hw, pwm, |c| &c.request).map(|_| ())
+        request(&chip.drvdata().hw, pwm)
     }
 
     fn free(chip: &pwm::Chip<Self>, pwm: &pwm::Channel) {
-        if let Ok(ch) = chip.drvdata().hw.channel(pwm.hwpwm()) {
-            ch.calls.free.fetch_add(1, Ordering::Relaxed);
-        }
+        free(&chip.drvdata().hw, pwm)
     }
 
     fn capture(
