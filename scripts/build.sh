@@ -40,5 +40,13 @@ fi
 
 note "building the kernel (-j$JOBS, LLVM=$LLVM_SUFFIX)"
 start=$(date +%s)
-logged "kernel build" "$LOGS/build.log" kmake -j"$JOBS" bzImage
+logged "kernel build" "$LOGS/build.log" kmake -j"$JOBS" bzImage modules
 note "kernel built in $(($(date +%s) - start)) s: $OBJ/arch/x86/boot/bzImage"
+
+# The modules, stripped, as the guest's /lib/modules (with modules.dep for
+# its modprobe, which the kernel runs for request_module()).
+rm -rf "$MODULES.tmp"
+logged "make modules_install" "$LOGS/modules.log" \
+	kmake INSTALL_MOD_PATH="$MODULES.tmp" INSTALL_MOD_STRIP=1 modules_install
+rm -rf "$MODULES"
+mv "$MODULES.tmp" "$MODULES"

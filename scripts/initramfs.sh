@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Packs the guest's initramfs: static busybox, /init, tools/testing/pwm and
-# its character device test program built static for the guest.
+# Packs the guest's initramfs: static busybox, /init, tools/testing/pwm, its
+# character device test program built static for the guest, and the
+# kernel's modules.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,10 @@ cp "$TOP/tools/testing/pwm/init" "$root/init"
 chmod 755 "$root/init"
 cp -r "$TOP/tools/testing/pwm/." "$root/pwm/"
 rm -f "$root/pwm/init"
+# The kernel's modules (scripts/build.sh installs them); busybox is modprobe.
+cp -a "$MODULES/lib" "$root/lib"
+mkdir -p "$root/sbin"
+ln -s ../bin/busybox "$root/sbin/modprobe"
 rm -rf "$root/pwm/cdev-test"
 
 # The character device test program, static, for 64- and 32-bit processes.

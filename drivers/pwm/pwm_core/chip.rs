@@ -60,7 +60,10 @@ use kernel::{
     types::Opaque,
 };
 
-use crate::class;
+use crate::{
+    class,
+    debug, //
+};
 
 /// The tracepoints (`<trace/events/pwm.h>`), created in `trace.c`.
 ///
@@ -480,6 +483,21 @@ impl Pwm {
         unsafe { (*self.as_raw()).state = *state };
     }
 
+    /// The state the hardware ran after the last checked apply
+    /// (`CONFIG_PWM_DEBUG`).
+    pub(crate) fn last(&self) -> bindings::pwm_state {
+        // SAFETY: By the type invariant the channel is alive.
+        unsafe { (*self.as_raw()).last }
+    }
+
+    /// Records what the hardware runs, for the next check of an apply.
+    ///
+    /// Callers hold the chip's ops lock, which serialises every writer.
+    pub(crate) fn set_last(&self, state: &bindings::pwm_state) {
+        // SAFETY: By the type invariant the channel is alive.
+        unsafe { (*self.as_raw()).last = *state };
+    }
+
     pub(crate) fn args(&self) -> bindings::pwm_args {
         // SAFETY: By the type invariant the channel is alive.
         unsafe { (*self.as_raw()).args }
@@ -861,6 +879,12 @@ pub(crate) fn ops_valid(chip: &Chip) -> bool {
         }
         true
     } else {
-        ops.apply.is_some()
+        if ops.apply.is_none() {
+            return false;
+        }
+        if debug::ENABLED {
+            debug::check_registration(chip, ops.get_state.is_none());
+        }
+        true
     }
 }

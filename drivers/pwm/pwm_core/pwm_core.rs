@@ -33,7 +33,10 @@ pub mod capi;
 mod cdev;
 mod chip;
 mod class;
+mod debug;
 mod debugfs;
+#[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+mod gpio;
 mod lookup;
 mod register;
 mod registry;

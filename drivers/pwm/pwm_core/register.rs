@@ -3,10 +3,12 @@
 //! Registering and removing chips.
 //!
 //! Registration validates the chip, reserves an id, adds the chip's device
-//! and only then publishes the chip, unwinding every step on failure. Removal
-//! withdraws the chip from lookups, revokes it under its control mutex (after
-//! which no driver op is called), frees channels consumers still hold,
-//! unexports its sysfs channels and deletes the device; consumers keep their references until `pwm_put`.
+//! (and its GPIO chip, with `CONFIG_PWM_PROVIDE_GPIO`) and only then
+//! publishes the chip, unwinding every step on failure. Removal takes the
+//! GPIO chip out, withdraws the chip from lookups, revokes it under its
+//! control mutex (after which no driver op is called), frees channels
+//! consumers still hold, unexports its sysfs channels and deletes the
+//! device; consumers keep their references until `pwm_put`.
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
@@ -24,6 +26,9 @@ use crate::{
     },
     registry, sysfs, xlate,
 };
+
+#[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+use crate::gpio;
 
 /// Registers `chip` for `owner`.
 ///
@@ -78,12 +83,25 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
         registry::release_id(id);
         return Err(e);
     }
+    #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+    if let Err(e) = gpio::add(chip) {
+        // The device was visible: undo as `remove` does, exports included.
+        chip.lock_control().revoke();
+        sysfs::unexport_all(chip);
+        xlate::chip_removed(chip);
+        cdev::del(chip);
+        registry::release_id(id);
+        return Err(e);
+    }
     registry::publish(ARef::from(chip));
     Ok(())
 }
 
 /// Removes a registered chip.
 pub(crate) fn remove(chip: &Chip) {
+    // GPIO consumers first: the GPIO chip's ops use the whole PWM API.
+    #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+    gpio::remove(chip);
     // Lookups stop finding the chip first; the reference is dropped last.
     let held = registry::withdraw(chip);
     chip.lock_control().revoke();

@@ -21,7 +21,7 @@ use crate::{
         Control,
         Pwm, //
     },
-    state,
+    debug, state,
 };
 
 /// Requests channel `index` of `chip` for a consumer named `label`.
@@ -67,6 +67,9 @@ pub(crate) fn request_locked(control: &mut Control<'_>, pwm: &Pwm, label: *const
             let mut hw = bindings::pwm_state::default();
             if state::state_hw_locked(ops, pwm, &mut hw) == 0 {
                 pwm.set_state(&hw);
+            }
+            if debug::ENABLED {
+                pwm.set_last(&pwm.state());
             }
         }
     });

@@ -28,7 +28,7 @@ use crate::{
         Pwm,
         WfHw, //
     },
-    waveform,
+    debug, waveform,
 };
 
 /// A disabled state is always valid (its other fields mean nothing); an
@@ -71,11 +71,19 @@ fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
             return Err(EINVAL);
         }
         to_result(err)?;
+        if debug::ENABLED {
+            debug::check_state_rounding(ops, pwm, &wf, &wfhw)?;
+        }
         to_result(ops.write_waveform(pwm, &wfhw))?;
+        pwm.set_state(state);
     } else {
         to_result(ops.apply(pwm, state))?;
+        pwm.set_state(state);
+        // After `state` is recorded: some drivers' `get_state` rely on it.
+        if debug::ENABLED {
+            debug::check_apply(ops, pwm, state);
+        }
     }
-    pwm.set_state(state);
     Ok(())
 }
 

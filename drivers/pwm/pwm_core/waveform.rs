@@ -20,10 +20,13 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::chip::{
-    Ops,
-    Pwm,
-    WfHw, //
+use crate::{
+    chip::{
+        Ops,
+        Pwm,
+        WfHw, //
+    },
+    debug,
 };
 
 /// Whether the core accepts `wf`: a period up to `S64_MAX` (room for future
@@ -100,6 +103,7 @@ pub(crate) fn round_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &mut pwm_waveform) -> R
     if !valid(wf) {
         return Err(EINVAL);
     }
+    let req = *wf;
     let mut wfhw = WfHw::new();
     let ret_tohw = ops.round_tohw(pwm, wf, &mut wfhw);
     if ret_tohw < 0 {
@@ -108,6 +112,9 @@ pub(crate) fn round_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &mut pwm_waveform) -> R
     let ret_fromhw = ops.round_fromhw(pwm, &wfhw, wf);
     if ret_fromhw < 0 {
         return Err(Error::from_errno(ret_fromhw));
+    }
+    if debug::ENABLED {
+        debug::check_round(pwm.chip(), &req, wf, ret_tohw, ret_fromhw);
     }
     Ok(ret_tohw)
 }
@@ -144,13 +151,18 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
     if ret_tohw < 0 {
         return ret_tohw;
     }
-    if exact && wf.period_length_ns != 0 {
-        let mut rounded = pwm_waveform::default();
+    // What the hardware will run: needed to refuse an inexact request, and
+    // to check the driver's rounding.
+    let mut rounded = pwm_waveform::default();
+    if (exact || debug::ENABLED) && wf.period_length_ns != 0 {
         let err = ops.round_fromhw(pwm, &wfhw, &mut rounded);
         if err != 0 {
             return err;
         }
-        if compare(wf, &rounded) != Ordering::Equal {
+        if debug::ENABLED {
+            debug::check_rounded(pwm.chip(), wf, &rounded, ret_tohw);
+        }
+        if exact && compare(wf, &rounded) != Ordering::Equal {
             return 1;
         }
     }
@@ -159,6 +171,11 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
         return err;
     }
     pwm.set_state(&to_state(wf));
+    if debug::ENABLED && ops.has_read_waveform() && wf.period_length_ns != 0 {
+        if let Err(e) = debug::check_written(ops, pwm, wf, &rounded) {
+            return e.to_errno();
+        }
+    }
     ret_tohw
 }
 

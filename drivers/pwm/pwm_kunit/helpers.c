@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C side of the PWM core's KUnit suites: wrappers of the static-inline
- * helpers of <kunit/run-in-irq-context.h> and <kunit/of.h>, which the Rust
- * suites cannot call directly.
+ * helpers of <kunit/run-in-irq-context.h> and <kunit/of.h>, and a watch on
+ * kernel messages through the printk:console tracepoint, none of which the
+ * Rust suites can reach directly.
  */
 
 #include <kunit/of.h>
 #include <kunit/run-in-irq-context.h>
 #include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/gpio/consumer.h>
+#include <linux/gpio/machine.h>
 #include <linux/preempt.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <trace/events/printk.h>
 
 #include "helpers.h"
 
@@ -36,3 +44,87 @@ int pwm_kunit_apply_sim_overlay(struct kunit *test)
 {
 	return of_overlay_apply_kunit(test, pwm_kunit_sim_overlay);
 }
+
+struct pwm_kunit_log_watch {
+	const char *needle;
+	atomic_t hits;
+};
+
+/* Runs for every kernel message, in the context of its printk. */
+static void pwm_kunit_log_probe(void *data, const char *text, size_t len)
+{
+	struct pwm_kunit_log_watch *watch = data;
+
+	if (strnstr(text, watch->needle, len))
+		atomic_inc(&watch->hits);
+}
+
+struct pwm_kunit_log_watch *pwm_kunit_log_watch_start(const char *needle)
+{
+	struct pwm_kunit_log_watch *watch;
+
+	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
+	if (!watch)
+		return NULL;
+
+	watch->needle = needle;
+	if (register_trace_console(pwm_kunit_log_probe, watch)) {
+		kfree(watch);
+		return NULL;
+	}
+
+	return watch;
+}
+
+unsigned int pwm_kunit_log_watch_hits(struct pwm_kunit_log_watch *watch)
+{
+	return atomic_read(&watch->hits);
+}
+
+void pwm_kunit_log_watch_stop(struct pwm_kunit_log_watch *watch)
+{
+	unregister_trace_console(pwm_kunit_log_probe, watch);
+	tracepoint_synchronize_unregister();
+	kfree(watch);
+}
+
+#ifdef CONFIG_PWM_PROVIDE_GPIO
+/* Line 1 of the GPIO chip of the test chip on "pwm-kunit-provider". */
+static struct gpiod_lookup_table pwm_kunit_gpio_lookup = {
+	.dev_id = "pwm-kunit-gpio-consumer",
+	.table = {
+		GPIO_LOOKUP("pwm-kunit-provider", 1, "pwm", GPIO_ACTIVE_HIGH),
+		{ }
+	},
+};
+
+void pwm_kunit_add_gpio_lookup(void)
+{
+	gpiod_add_lookup_table(&pwm_kunit_gpio_lookup);
+}
+
+void pwm_kunit_remove_gpio_lookup(void)
+{
+	gpiod_remove_lookup_table(&pwm_kunit_gpio_lookup);
+}
+
+struct gpio_desc *pwm_kunit_gpiod_get(struct device *dev)
+{
+	return gpiod_get(dev, "pwm", GPIOD_OUT_LOW);
+}
+
+int pwm_kunit_gpiod_set(struct gpio_desc *desc, int value)
+{
+	return gpiod_set_value_cansleep(desc, value);
+}
+
+int pwm_kunit_gpiod_get_direction(struct gpio_desc *desc)
+{
+	return gpiod_get_direction(desc);
+}
+
+void pwm_kunit_gpiod_put(struct gpio_desc *desc)
+{
+	gpiod_put(desc);
+}
+#endif

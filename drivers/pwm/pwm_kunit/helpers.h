@@ -30,4 +30,40 @@ int pwm_kunit_apply_overlay(struct kunit *test);
 /* The same for pwm_kunit_sim_overlay.dtso. */
 int pwm_kunit_apply_sim_overlay(struct kunit *test);
 
+struct pwm_kunit_log_watch;
+
+/*
+ * Starts counting the kernel messages that contain needle (a string that
+ * outlives the watch); NULL when tracepoints are not available or on
+ * allocation failure.
+ */
+struct pwm_kunit_log_watch *pwm_kunit_log_watch_start(const char *needle);
+
+/* How many messages contained the needle so far. */
+unsigned int pwm_kunit_log_watch_hits(struct pwm_kunit_log_watch *watch);
+
+/* Stops counting; no probe runs on the watch once this returns. */
+void pwm_kunit_log_watch_stop(struct pwm_kunit_log_watch *watch);
+
+/*
+ * Adds or removes a GPIO lookup table that gives the device
+ * "pwm-kunit-gpio-consumer" line 1 of the GPIO chip labelled
+ * "pwm-kunit-provider" as its "pwm" GPIO (CONFIG_PWM_PROVIDE_GPIO).
+ */
+void pwm_kunit_add_gpio_lookup(void);
+void pwm_kunit_remove_gpio_lookup(void);
+
+struct device;
+struct gpio_desc;
+
+/*
+ * The GPIO consumer API, whose header the Rust bindings leave out: the "pwm"
+ * line of dev, driven low (ERR_PTR on failure); set it; its direction
+ * (GPIO_LINE_DIRECTION_*); put it.
+ */
+struct gpio_desc *pwm_kunit_gpiod_get(struct device *dev);
+int pwm_kunit_gpiod_set(struct gpio_desc *desc, int value);
+int pwm_kunit_gpiod_get_direction(struct gpio_desc *desc);
+void pwm_kunit_gpiod_put(struct gpio_desc *desc);
+
 #endif /* __PWM_KUNIT_HELPERS_H */

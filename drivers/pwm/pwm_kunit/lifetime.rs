@@ -10,6 +10,7 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_lifetime)]
 mod tests {
     use crate::test_chip::{
+        applies,
         pwm_get,
         should_stop,
         state,
@@ -221,7 +222,7 @@ mod tests {
         s.chip.remove();
         // Removal waited for the driver's apply: its write is complete.
         check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
-        check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
+        check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), applies(1));
         check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
         drop(thread);
         check_eq!(job.result.load(Ordering::Relaxed), 0);

@@ -77,6 +77,10 @@ macro_rules! check_ne {
 
 mod apply;
 mod capi;
+#[cfg(CONFIG_PWM_DEBUG)]
+mod debug;
+#[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+mod gpio;
 mod lifetime;
 mod locking;
 mod of;

@@ -11,7 +11,10 @@
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
 use core::{
-    ptr,
+    ptr::{
+        self,
+        NonNull, //
+    },
     sync::atomic::{
         AtomicBool,
         AtomicI32,
@@ -28,7 +31,9 @@ use kernel::{
         to_result, //
     },
     ffi::{
+        c_char,
         c_int,
+        c_uint,
         c_void, //
     },
     prelude::*,
@@ -47,6 +52,39 @@ unsafe extern "C" {
     /// `drivers/pwm/pwm_kunit/helpers.c`: whether the caller is in hard-IRQ
     /// context.
     pub(crate) fn pwm_kunit_in_hardirq() -> bool;
+    fn pwm_kunit_log_watch_start(needle: *const c_char) -> *mut c_void;
+    fn pwm_kunit_log_watch_hits(watch: *mut c_void) -> c_uint;
+    fn pwm_kunit_log_watch_stop(watch: *mut c_void);
+}
+
+/// Counts the kernel messages that contain a string, from creation to drop
+/// (through the `printk:console` tracepoint, `helpers.c`).
+///
+/// # Invariants
+///
+/// `self.0` is a watch from `pwm_kunit_log_watch_start`, stopped only on drop.
+pub(crate) struct LogWatch(NonNull<c_void>);
+
+impl LogWatch {
+    pub(crate) fn new(needle: &'static CStr) -> Result<Self> {
+        // SAFETY: `needle` is static, so it outlives the watch.
+        let watch = unsafe { pwm_kunit_log_watch_start(needle.as_char_ptr()) };
+        // INVARIANT: A non-NULL return is a running watch.
+        NonNull::new(watch).map(Self).ok_or(ENOMEM)
+    }
+
+    /// How many messages contained the string so far.
+    pub(crate) fn hits(&self) -> u32 {
+        // SAFETY: By the type invariant the watch runs.
+        unsafe { pwm_kunit_log_watch_hits(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for LogWatch {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the watch runs; it is not used afterwards.
+        unsafe { pwm_kunit_log_watch_stop(self.0.as_ptr()) };
+    }
 }
 
 /// Channels a test chip can have.
@@ -262,7 +300,22 @@ pub(crate) struct Hw {
     /// runs on that chip too, and records in `met` whether one did.
     pub(crate) partner: AtomicPtr<Hw>,
     pub(crate) met: AtomicBool,
+    /// `QUIRK_*` bits: driver bugs that `CONFIG_PWM_DEBUG` must report.
+    pub(crate) quirks: AtomicU32,
 }
+
+/// `apply` programs one more tick of period than asked.
+pub(crate) const QUIRK_PERIOD_UP: u32 = 1 << 0;
+/// `apply` programs one more tick of duty cycle than asked.
+pub(crate) const QUIRK_DUTY_UP: u32 = 1 << 1;
+/// `apply` programs one tick of duty cycle less than asked, every time.
+pub(crate) const QUIRK_DUTY_DRIFTS: u32 = 1 << 2;
+/// `round_waveform_tohw` returns 2, which no driver may.
+pub(crate) const QUIRK_TOHW_RETURNS_2: u32 = 1 << 3;
+/// `round_waveform_tohw` rounds the period up without saying so.
+pub(crate) const QUIRK_TOHW_ROUNDS_UP: u32 = 1 << 4;
+/// `write_waveform` programs one tick of duty less than it was given.
+pub(crate) const QUIRK_WRITE_DIFFERS: u32 = 1 << 5;
 
 impl Hw {
     pub(crate) fn channel(&self, hwpwm: u32) -> &Channel {
@@ -304,6 +357,10 @@ impl Hw {
 
     fn tick(&self) -> u64 {
         self.tick_ns.load(Ordering::Relaxed).max(1)
+    }
+
+    fn quirk(&self, quirk: u32) -> bool {
+        self.quirks.load(Ordering::Relaxed) & quirk != 0
     }
 }
 
@@ -391,8 +448,18 @@ unsafe extern "C" fn test_apply(
     op(hw, &hw.calls.apply, || {
         hw.delay();
         hw.meet_partner();
-        ch.period.store(state.period, Ordering::Relaxed);
-        ch.duty.store(state.duty_cycle, Ordering::Relaxed);
+        let (mut period, mut duty) = (state.period, state.duty_cycle);
+        if hw.quirk(QUIRK_PERIOD_UP) {
+            period += hw.tick();
+        }
+        if hw.quirk(QUIRK_DUTY_UP) {
+            duty += hw.tick();
+        }
+        if hw.quirk(QUIRK_DUTY_DRIFTS) {
+            duty = duty.saturating_sub(hw.tick());
+        }
+        ch.period.store(period, Ordering::Relaxed);
+        ch.duty.store(duty, Ordering::Relaxed);
         ch.offset.store(0, Ordering::Relaxed);
         ch.inversed.store(
             state.polarity == bindings::pwm_polarity_PWM_POLARITY_INVERSED,
@@ -469,6 +536,12 @@ unsafe extern "C" fn test_round_tohw(
         }
         out.duty = ticks(wf.duty_length_ns, tick).min(out.period);
         out.offset = ticks(wf.duty_offset_ns, tick).min(out.period - 1);
+        if hw.quirk(QUIRK_TOHW_ROUNDS_UP) {
+            out.period += 1;
+        }
+        if hw.quirk(QUIRK_TOHW_RETURNS_2) {
+            return 2;
+        }
         ret
     })
 }
@@ -548,8 +621,12 @@ unsafe extern "C" fn test_write_waveform(
         let tick = hw.tick();
         ch.period
             .store(u64::from(input.period) * tick, Ordering::Relaxed);
-        ch.duty
-            .store(u64::from(input.duty) * tick, Ordering::Relaxed);
+        let duty = if hw.quirk(QUIRK_WRITE_DIFFERS) {
+            input.duty.saturating_sub(1)
+        } else {
+            input.duty
+        };
+        ch.duty.store(u64::from(duty) * tick, Ordering::Relaxed);
         ch.offset
             .store(u64::from(input.offset) * tick, Ordering::Relaxed);
         ch.inversed.store(false, Ordering::Relaxed);
@@ -854,6 +931,17 @@ impl Setup {
 impl Drop for Setup {
     fn drop(&mut self) {
         self.put();
+    }
+}
+
+/// The calls of a legacy `apply` (with `get_state`) that `n` applies of
+/// enabled states make: with `CONFIG_PWM_DEBUG` the core reapplies what it
+/// read back after each.
+pub(crate) fn applies(n: u32) -> u32 {
+    if cfg!(CONFIG_PWM_DEBUG) {
+        2 * n
+    } else {
+        n
     }
 }
 

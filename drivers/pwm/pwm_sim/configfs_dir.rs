@@ -103,18 +103,15 @@ unsafe impl Send for Live {}
 impl Live {
     fn new(hw: Arc<Hw>) -> Result<Self> {
         let id = registry::insert(hw.clone())?;
-        let mut props = [bindings::property_entry::default(); 2];
-        props[0].name = registry::ID_PROPERTY.as_char_ptr();
-        props[0].length = core::mem::size_of::<u32>();
-        props[0].is_inline = true;
-        props[0].type_ = bindings::dev_prop_type_DEV_PROP_U32;
-        // SAFETY: Writing a plain integer member of a zeroed union; `DEV_PROP_U32` with
-        // `is_inline` says this member is the one in use.
-        unsafe { props[0].__bindgen_anon_1.value.u32_data[0] = id };
+        // The id travels as platform data. Not as a property: that would make
+        // a managed software node the device's fwnode, which the GPIO chip of
+        // `CONFIG_PWM_PROVIDE_GPIO` shares, and removing a device that shares a
+        // managed node drops one reference too many (swnode.c).
         let info = bindings::platform_device_info {
             name: c"pwm-sim".as_char_ptr(),
             id: bindings::PLATFORM_DEVID_AUTO,
-            properties: props.as_ptr(),
+            data: (&raw const id).cast(),
+            size_data: core::mem::size_of::<u32>(),
             ..Default::default()
         };
         // SAFETY: `info` and what it points to are valid for the call, which copies them.

@@ -14,10 +14,6 @@ use kernel::{
     },
 };
 
-/// Name of the device property through which configfs tells the probe which
-/// simulated hardware a device is.
-pub(crate) const ID_PROPERTY: &CStr = c"linux,pwm-sim-id";
-
 pub(crate) struct Sims {
     next_id: u32,
     live: KVec<(u32, Arc<Hw>)>,

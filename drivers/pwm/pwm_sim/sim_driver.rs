@@ -16,8 +16,12 @@ use crate::{
     },
     registry,
 };
-use core::sync::atomic::Ordering;
+use core::{
+    ptr,
+    sync::atomic::Ordering, //
+};
 use kernel::{
+    bindings,
     debugfs,
     device::{
         self,
@@ -64,15 +68,20 @@ impl platform::Driver for SimDriver {
     }
 }
 
-/// The hardware of `dev`: configfs's, or a new one from device properties.
+/// The hardware of `dev`: configfs's (whose id is the platform data), or a
+/// new one from device properties.
 fn hardware(dev: &device::Device) -> Result<Arc<Hw>> {
-    let fwnode = dev.fwnode().ok_or(ENODEV)?;
-    if let Some(id) = fwnode
-        .property_read::<u32>(registry::ID_PROPERTY)
-        .optional()
-    {
+    // `Device` is a transparent wrapper of `struct device`.
+    let raw = ptr::from_ref(dev).cast::<bindings::device>();
+    // SAFETY: `dev` is a live platform device; its platform data is NULL or the `u32` copy
+    // that configfs registered it with (only configfs makes "pwm-sim" devices in code).
+    let pdata = unsafe { (*raw).platform_data };
+    if !pdata.is_null() {
+        // SAFETY: As above; `kmemdup()` aligned the copy for any type.
+        let id = unsafe { pdata.cast::<u32>().read() };
         return registry::find(id).ok_or(ENODEV);
     }
+    let fwnode = dev.fwnode().ok_or(ENODEV)?;
     let mode = match fwnode.property_read::<CString>(c"mode").optional() {
         Some(mode) => Mode::parse(mode.to_bytes())?,
         None => Mode::Waveform,
