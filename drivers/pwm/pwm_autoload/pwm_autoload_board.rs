@@ -26,7 +26,11 @@ const CONSUMER: &CStr = c"pwm-autoload-consumer";
 const PROVIDER: &CStr = c"pwm_autoload_provider";
 
 /// A lookup table entry for this module's device.
-fn entry(con_id: &'static CStr, provider: &'static CStr, module: &'static CStr) -> bindings::pwm_lookup {
+fn entry(
+    con_id: &'static CStr,
+    provider: &'static CStr,
+    module: &'static CStr,
+) -> bindings::pwm_lookup {
     bindings::pwm_lookup {
         list: bindings::list_head {
             next: ptr::null_mut(),

@@ -54,7 +54,11 @@ impl kernel::Module for AutoloadConsumer {
         }
 
         let pwm = pwm::Device::get(dev, Some(c"present")).inspect_err(|e| {
-            dev_err!(dev, "provider module not loaded or without its chip: {:?}\n", e);
+            dev_err!(
+                dev,
+                "provider module not loaded or without its chip: {:?}\n",
+                e
+            );
         })?;
         pwm.apply(&pwm::State {
             period_ns: 1_000_000,
@@ -62,7 +66,11 @@ impl kernel::Module for AutoloadConsumer {
             enabled: true,
             ..Default::default()
         })?;
-        dev_info!(dev, "got channel {} of the autoloaded provider\n", pwm.hwpwm());
+        dev_info!(
+            dev,
+            "got channel {} of the autoloaded provider\n",
+            pwm.hwpwm()
+        );
         Ok(Self {
             _pwm: pwm,
             _faux: faux,

@@ -28,7 +28,8 @@ use kernel::{
 
 use crate::{
     chip::Chip,
-    request, waveform, //
+    request,
+    waveform, //
 };
 
 /// The label of channels requested as GPIO lines; compared by address to

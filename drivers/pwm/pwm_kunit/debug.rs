@@ -171,7 +171,9 @@ mod tests {
     fn non_idempotent_apply_is_reported() -> Result {
         let s = Setup::new(Kind::Legacy, false)?;
         quirk(&s, QUIRK_DUTY_DRIFTS);
-        let watch = LogWatch::new(c".apply is not idempotent (ena=1 pol=0 4000/20000) -> (ena=1 pol=0 3000/20000)")?;
+        let watch = LogWatch::new(
+            c".apply is not idempotent (ena=1 pol=0 4000/20000) -> (ena=1 pol=0 3000/20000)",
+        )?;
         tri!(s.apply(&state(20000, 5000)));
         check_eq!(watch.hits(), 1);
         // `last` holds what the hardware runs after the reapply.
@@ -212,7 +214,8 @@ mod tests {
     fn legacy_state_on_waveform_chip_rounding_is_checked() -> Result {
         let s = Setup::new(Kind::Waveform, false)?;
         quirk(&s, QUIRK_TOHW_ROUNDS_UP);
-        let watch = LogWatch::new(c"Wrong rounding: requested 1000/4000 [+0], result 1000/5000 [+0]")?;
+        let watch =
+            LogWatch::new(c"Wrong rounding: requested 1000/4000 [+0], result 1000/5000 [+0]")?;
         tri!(s.apply(&state(4000, 1000)));
         check_eq!(watch.hits(), 1);
         Ok(())
