@@ -81,6 +81,10 @@ unsafe extern "C" fn gpio_free(gc: *mut bindings::gpio_chip, offset: c_uint) {
 }
 
 /// `get_direction` of the GPIO chip: PWM lines only drive.
+///
+/// # Safety
+///
+/// Called by gpiolib with a GPIO chip added by [`add`]; nothing is dereferenced.
 unsafe extern "C" fn gpio_get_direction(_gc: *mut bindings::gpio_chip, _offset: c_uint) -> c_int {
     bindings::GPIO_LINE_DIRECTION_OUT as c_int
 }

@@ -63,7 +63,7 @@ struct pwm_kunit_log_watch *pwm_kunit_log_watch_start(const char *needle)
 {
 	struct pwm_kunit_log_watch *watch;
 
-	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
+	watch = kzalloc_obj(*watch);
 	if (!watch)
 		return NULL;
 
