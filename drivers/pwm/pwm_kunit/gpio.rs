@@ -18,10 +18,7 @@ mod tests {
         TestChip,
         TestDevice, //
     };
-    use core::{
-        ffi::CStr as FfiCStr,
-        sync::atomic::Ordering, //
-    };
+    use core::sync::atomic::Ordering;
     use kernel::{
         error::from_err_ptr,
         ffi::{
@@ -110,12 +107,12 @@ mod tests {
         unsafe { (*chip.pwm(index)).flags & 1 != 0 }
     }
 
-    fn label(chip: &TestChip, index: u32) -> Option<&'static FfiCStr> {
+    fn label(chip: &TestChip, index: u32) -> Option<&'static CStr> {
         // SAFETY: The channel belongs to the live chip; a requested channel's label is the
         // core's static "pwm-gpio".
         let label = unsafe { (*chip.pwm(index)).label };
         // SAFETY: Non-NULL labels are NUL-terminated and, for GPIO requests, static.
-        (!label.is_null()).then(|| unsafe { FfiCStr::from_ptr(label.cast()) })
+        (!label.is_null()).then(|| unsafe { CStr::from_char_ptr(label) })
     }
 
     #[test]
@@ -126,7 +123,7 @@ mod tests {
         check_eq!(gc.ngpio, 2);
         check!(gc.can_sleep);
         // SAFETY: gpiolib set the label from the parent's name, which outlives the chip.
-        check!(unsafe { FfiCStr::from_ptr(gc.label.cast()) } == c"pwm-kunit-provider");
+        check!(unsafe { CStr::from_char_ptr(gc.label) } == c"pwm-kunit-provider");
         Ok(())
     }
 
