@@ -27,11 +27,14 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::chip::{
-    Chip,
-    Ops,
-    Pwm,
-    WfHw, //
+use crate::{
+    chip::{
+        Chip,
+        Ops,
+        Pwm,
+        WfHw, //
+    },
+    waveform,
 };
 
 /// Whether the checks run (`CONFIG_PWM_DEBUG`).
@@ -158,13 +161,7 @@ pub(crate) fn check_written(
     kernel::error::to_result(ops.read_waveform(pwm, &mut wfhw))?;
     let mut set = pwm_waveform::default();
     kernel::error::to_result(ops.round_fromhw(pwm, &wfhw, &mut set))?;
-    if (set.period_length_ns, set.duty_length_ns, set.duty_offset_ns)
-        != (
-            expected.period_length_ns,
-            expected.duty_length_ns,
-            expected.duty_offset_ns,
-        )
-    {
+    if waveform::compare(&set, expected).is_ne() {
         dev_err!(
             chip_dev(pwm.chip()),
             "Unexpected setting: requested {}/{} [+{}], expected {}/{} [+{}], set {}/{} [+{}]\n",

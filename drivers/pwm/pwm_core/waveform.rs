@@ -85,7 +85,7 @@ pub(crate) fn from_state(state: &pwm_state) -> pwm_waveform {
 }
 
 /// Orders waveforms by period, then duty length, then offset.
-fn compare(a: &pwm_waveform, b: &pwm_waveform) -> Ordering {
+pub(crate) fn compare(a: &pwm_waveform, b: &pwm_waveform) -> Ordering {
     (a.period_length_ns, a.duty_length_ns, a.duty_offset_ns).cmp(&(
         b.period_length_ns,
         b.duty_length_ns,
