@@ -8,10 +8,12 @@
 //! [`UnregisteredChip::register`]. Consumers request a channel with
 //! [`Device::get`] and apply [`State`]s or [`Waveform`]s to it.
 //!
-//! The PWM core serialises each chip's ops under the chip's own lock (a mutex
-//! or, for [`Atomic`] chips, a raw spinlock with interrupts disabled), never
-//! calls an op after the chip was removed, and makes every consumer call
-//! after that fail with `ENODEV`: the types here rely on it.
+//! The PWM core serialises each chip's ops under the chip's own lock (a mutex,
+//! for [`Atomic`] chips a spinlock and for [`RawAtomic`] chips a raw spinlock,
+//! both with interrupts disabled), never calls an op after the chip was
+//! removed, and makes every consumer call after that fail with `ENODEV`: the
+//! types here rely on it. A chip's driver data is dropped when the chip is
+//! removed, while its driver is bound; what outlives that is an [`AnyChip`].
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
@@ -21,6 +23,7 @@ mod ops;
 mod state;
 
 pub use chip::{
+    AnyChip,
     Channel,
     Chip,
     UnregisteredChip, //
@@ -29,10 +32,12 @@ pub use consumer::Device;
 pub use ops::{
     has_op,
     is_atomic,
+    is_raw_atomic,
     Atomic,
     Context,
     Op,
     Ops,
+    RawAtomic,
     RoundedWfHw,
     Sleeping, //
 };

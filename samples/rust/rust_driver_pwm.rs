@@ -84,7 +84,7 @@ impl pwm::Ops for SampleChip {
 }
 
 struct SampleDriver {
-    chip: ARef<pwm::Chip<SampleChip>>,
+    chip: ARef<pwm::AnyChip>,
 }
 
 kernel::of_device_table!(
@@ -110,8 +110,8 @@ impl platform::Driver for SampleDriver {
                 channels: Default::default(),
             }),
         )?;
-        // The chip is removed when this device unbinds; it is freed, and the
-        // `SampleChip` dropped, when its last user lets go.
+        // The chip is removed, and the `SampleChip` dropped, when this device
+        // unbinds; the chip is freed when its last user lets go.
         let chip = chip.register()?;
         dev_info!(dev, "registered pwmchip{}\n", chip.id());
         Ok(Self { chip })

@@ -70,7 +70,7 @@ impl pwm::Ops for ProviderChip {
 }
 
 struct AutoloadProvider {
-    chip: ARef<pwm::Chip<ProviderChip>>,
+    chip: ARef<pwm::AnyChip>,
 }
 
 impl platform::Driver for AutoloadProvider {

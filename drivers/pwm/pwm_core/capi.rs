@@ -322,6 +322,28 @@ pub unsafe extern "C" fn __pwmchip_add(chip: *mut pwm_chip, owner: *mut module) 
     to_errno(unsafe { register::add(chip, owner) })
 }
 
+/// Marks a chip from `pwmchip_alloc` atomic with ops that take only raw
+/// spinlocks: from registration on, its ops run under a raw spinlock, so
+/// consumers may call `pwm_apply_atomic()` from hard hrtimers and
+/// `IRQF_NO_THREAD` handlers.
+///
+/// # Safety
+///
+/// `chip` is NULL or a chip from `pwmchip_alloc`, not registered yet, on
+/// which the caller holds a reference.
+#[export]
+pub unsafe extern "C" fn pwmchip_set_raw_atomic(chip: *mut pwm_chip) {
+    // SAFETY: `chip` is NULL or valid, as the caller guarantees.
+    if chip.is_null() || !unsafe { (*chip).uses_pwmchip_alloc } {
+        return;
+    }
+    // SAFETY: The chip comes from `pwmchip_alloc` and is not registered yet, so its driver
+    // is the only one to write `atomic`.
+    unsafe { (*chip).atomic = true };
+    // SAFETY: As above; the caller holds a reference.
+    unsafe { Chip::from_raw(chip) }.set_wants_raw();
+}
+
 /// Removes a registered chip: no driver op is called after this returns.
 ///
 /// # Safety

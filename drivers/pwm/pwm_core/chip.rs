@@ -52,10 +52,13 @@ use kernel::{
         aref::AlwaysRefCounted,
         new_mutex,
         new_raw_spinlock_irq,
+        new_spinlock_irq,
         Mutex,
         MutexGuard,
         RawSpinLockIrq,
-        RawSpinLockIrqGuard, //
+        RawSpinLockIrqGuard,
+        SpinLockIrq,
+        SpinLockIrqGuard, //
     },
     types::Opaque,
 };
@@ -112,11 +115,21 @@ pub(crate) struct ChipCore {
     #[pin]
     control: Mutex<Presence>,
     /// For atomic chips, serialises the ops that may run in atomic context
-    /// (apply, get_state and the waveform ops).
+    /// (apply, get_state and the waveform ops). A `spinlock_t`, as upstream's,
+    /// so that drivers may take `spinlock_t`s (and regmap-mmio locks) in them.
     #[pin]
-    atomic: RawSpinLockIrq<Presence>,
+    atomic: SpinLockIrq<Presence>,
+    /// The same for raw atomic chips (`pwmchip_set_raw_atomic()`), whose ops
+    /// take only raw spinlocks, so that `pwm_apply_atomic()` works in hard
+    /// hrtimers and `IRQF_NO_THREAD` handlers, also on `PREEMPT_RT`.
+    #[pin]
+    raw: RawSpinLockIrq<Presence>,
     /// `chip->atomic` as it was at registration.
     is_atomic: AtomicBool,
+    /// Whether the driver asked for the raw lock, before registration.
+    wants_raw: AtomicBool,
+    /// Whether the chip is atomic and uses the raw lock, fixed at registration.
+    is_raw: AtomicBool,
     /// Whether the driver had the waveform ops at registration.
     has_waveform: AtomicBool,
     /// The module that registered the chip.
@@ -276,15 +289,28 @@ impl Chip {
         self.core().is_atomic.load(Ordering::Relaxed)
     }
 
+    /// Whether the chip's ops run under its raw spinlock.
+    pub(crate) fn is_raw(&self) -> bool {
+        self.core().is_raw.load(Ordering::Relaxed)
+    }
+
+    /// Asks for the raw spinlock around the ops (`pwmchip_set_raw_atomic()`);
+    /// takes effect at registration if the chip is atomic then.
+    pub(crate) fn set_wants_raw(&self) {
+        self.core().wants_raw.store(true, Ordering::Relaxed);
+    }
+
     pub(crate) fn owner(&self) -> *mut bindings::module {
         self.core().owner.load(Ordering::Relaxed)
     }
 
-    /// Locks the chip's ops lock: the control mutex of a sleeping chip, the raw
-    /// spinlock of an atomic one.
+    /// Locks the chip's ops lock: the control mutex of a sleeping chip, the
+    /// spinlock of an atomic one, the raw spinlock of a raw atomic one.
     pub(crate) fn lock_ops(&self) -> OpsLock<'_> {
         let core = self.core();
-        let guard = if self.is_atomic() {
+        let guard = if self.is_raw() {
+            OpsGuard::Raw(core.raw.lock())
+        } else if self.is_atomic() {
             OpsGuard::Atomic(core.atomic.lock())
         } else {
             OpsGuard::Sleeping(core.control.lock())
@@ -326,8 +352,11 @@ pub(crate) fn alloc(
 
     let init = pin_init!(ChipCore {
         control <- new_mutex!(Presence { operational: false }, "pwm_chip_control"),
-        atomic <- new_raw_spinlock_irq!(Presence { operational: false }, "pwm_chip_atomic"),
+        atomic <- new_spinlock_irq!(Presence { operational: false }, "pwm_chip_atomic"),
+        raw <- new_raw_spinlock_irq!(Presence { operational: false }, "pwm_chip_raw"),
         is_atomic: AtomicBool::new(false),
+        wants_raw: AtomicBool::new(false),
+        is_raw: AtomicBool::new(false),
         has_waveform: AtomicBool::new(false),
         owner: AtomicPtr::new(ptr::null_mut()),
         layout: plan.layout,
@@ -393,6 +422,8 @@ pub(crate) fn prepare_registration(chip: &Chip, owner: *mut bindings::module) {
         (*chip.as_raw()).atomic
     };
     core.is_atomic.store(atomic, Ordering::Relaxed);
+    core.is_raw
+        .store(atomic && core.wants_raw.load(Ordering::Relaxed), Ordering::Relaxed);
     // SAFETY: The driver registering the chip is bound; its ops are valid.
     let waveform = unsafe { chip.ops() }.write_waveform.is_some();
     core.has_waveform.store(waveform, Ordering::Relaxed);
@@ -518,6 +549,8 @@ impl Pwm {
         unsafe { (*self.as_raw()).label }
     }
 
+    /// Sets the consumer's label. Callers hold the chip's control mutex, under
+    /// which debugfs reads it.
     pub(crate) fn set_label(&self, label: *const kernel::ffi::c_char) {
         // SAFETY: By the type invariant the channel is alive.
         unsafe { (*self.as_raw()).label = label };
@@ -532,7 +565,8 @@ const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
 /// The guard of a chip's ops lock.
 enum OpsGuard<'a> {
     Sleeping(MutexGuard<'a, Presence>),
-    Atomic(RawSpinLockIrqGuard<'a, Presence>),
+    Atomic(SpinLockIrqGuard<'a, Presence>),
+    Raw(RawSpinLockIrqGuard<'a, Presence>),
 }
 
 /// A chip's ops lock, held.
@@ -547,6 +581,7 @@ impl OpsLock<'_> {
         let operational = match &self.guard {
             OpsGuard::Sleeping(g) => g.operational,
             OpsGuard::Atomic(g) => g.operational,
+            OpsGuard::Raw(g) => g.operational,
         };
         if !operational {
             return Err(ENODEV);
@@ -577,13 +612,14 @@ impl Control<'_> {
         Ok(ControlOps { chip: self.chip })
     }
 
-    /// Sets the core's flag (both copies, for atomic chips) and its C-visible
-    /// mirror `chip->operational`.
+    /// Sets the core's flag (every copy) and its C-visible mirror
+    /// `chip->operational`.
     fn set_operational(&mut self, operational: bool) {
         self.guard.operational = operational;
-        if self.chip.is_atomic() {
-            self.chip.core().atomic.lock().operational = operational;
-        }
+        // Both spinlocks' copies, whichever the chip uses: the flag is checked
+        // under the ops lock, so an op in progress finishes before this returns.
+        self.chip.core().atomic.lock().operational = operational;
+        self.chip.core().raw.lock().operational = operational;
         // SAFETY: The chip is alive; its control mutex, held, serialises the writers.
         unsafe { (*self.chip.as_raw()).operational = operational };
     }
@@ -666,12 +702,16 @@ impl ControlOps<'_> {
     }
 
     /// Runs `f` with the chip's ops lock held: for a sleeping chip that is the
-    /// control mutex already held, for an atomic chip its raw spinlock.
+    /// control mutex already held, for an atomic chip its (raw) spinlock.
     pub(crate) fn with_ops<R>(&self, f: impl FnOnce(&Ops<'_>) -> R) -> R {
-        if self.chip.is_atomic() {
-            let _guard = self.chip.core().atomic.lock();
-            // SAFETY: The chip is operational: `revoke` clears both flags under both locks,
+        if self.chip.is_raw() {
+            let _guard = self.chip.core().raw.lock();
+            // SAFETY: The chip is operational: `revoke` clears every flag under every lock,
             // and the control mutex is held. The raw spinlock is held until `f` returns.
+            f(&unsafe { Ops::new(self.chip) })
+        } else if self.chip.is_atomic() {
+            let _guard = self.chip.core().atomic.lock();
+            // SAFETY: As above, with the spinlock held until `f` returns.
             f(&unsafe { Ops::new(self.chip) })
         } else {
             // SAFETY: For a sleeping chip the control mutex, held, is the ops lock, and the

@@ -11,8 +11,9 @@
 //! option. The messages are upstream's, so driver authors can compare logs.
 //!
 //! Atomic chips need no `non_block_start()` around their ops as upstream
-//! does: the core always runs them under a raw spinlock with interrupts
-//! off, where any sleep is reported whether or not the option is set.
+//! does: the core always runs them under a spinlock (raw for raw atomic
+//! chips) with interrupts off, where `CONFIG_DEBUG_ATOMIC_SLEEP` reports any
+//! sleep whether or not this option is set.
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 

@@ -6,7 +6,10 @@
 //!
 //! The registry's lock is held only to take references to the chips; the
 //! hardware is read with each chip's own lock, so a slow chip delays only
-//! this file.
+//! this file. What is printed of a chip's parent and of a channel's label is
+//! read under the chip's control mutex, which removal and `pwm_put()` take
+//! before the parent or the label may go: a chip removed in the meantime is
+//! left out.
 //!
 //! C header: [`include/linux/debugfs.h`](srctree/include/linux/debugfs.h)
 
@@ -20,14 +23,48 @@ use kernel::{
     types::Opaque,
 };
 
-use crate::{chip::Chip, registry, state, waveform};
+use crate::{
+    chip::{
+        Chip,
+        Pwm, //
+    },
+    registry, state, waveform,
+};
+
+/// Room for the part of a label that `%-20.20s` prints, and its NUL.
+const LABEL_LEN: usize = 21;
+
+/// A copy of a channel's label (as much as is printed) and whether it is
+/// requested, taken under the chip's control mutex, which serialises them
+/// with request and release; `None` for no label.
+fn label_of(chip: &Chip, pwm: &Pwm) -> (Option<[u8; LABEL_LEN]>, bool) {
+    let _control = chip.lock_control();
+    let label = pwm.label();
+    if label.is_null() {
+        return (None, pwm.is_requested());
+    }
+    let mut copy = [0u8; LABEL_LEN];
+    for (i, byte) in copy.iter_mut().take(LABEL_LEN - 1).enumerate() {
+        // SAFETY: A label is a NUL-terminated string that stays valid while the channel is
+        // requested, which the control mutex, held, keeps it; reading stops at its NUL.
+        let c = unsafe { *label.add(i) } as u8;
+        if c == 0 {
+            break;
+        }
+        *byte = c;
+    }
+    (Some(copy), pwm.is_requested())
+}
 
 /// Prints the chip's channels.
 fn show_chip(s: *mut bindings::seq_file, chip: &Chip) {
     let waveform_chip = chip.supports_waveform();
     for pwm in chip.pwms() {
         let st = pwm.state();
-        let label = pwm.label();
+        let (label, requested) = label_of(chip, pwm);
+        let label = label
+            .as_ref()
+            .map_or(core::ptr::null(), |l| l.as_ptr().cast::<kernel::ffi::c_char>());
         // SAFETY: `s` is the seq_file being shown; the format's arguments match it: an
         // `int`, a string or NULL (printed "(null)"), two strings, two `u64`s, a string.
         unsafe {
@@ -36,7 +73,7 @@ fn show_chip(s: *mut bindings::seq_file, chip: &Chip) {
                 c" pwm-%-3d (%-20.20s):%s\n".as_char_ptr(),
                 pwm.hwpwm() as c_int,
                 label,
-                if pwm.is_requested() {
+                if requested {
                     c" requested".as_char_ptr()
                 } else {
                     c"".as_char_ptr()
@@ -115,26 +152,37 @@ unsafe extern "C" fn show(s: *mut bindings::seq_file, _data: *mut c_void) -> c_i
     let Ok(chips) = registry::snapshot() else {
         return ENOMEM.to_errno();
     };
-    for (i, chip) in chips.iter().enumerate() {
-        let parent = chip.parent();
-        // SAFETY: The chip's parent outlives the chip's registration, and the reference
-        // keeps the chip; a parent without a bus prints "no-bus".
-        unsafe {
-            let bus = (*parent).bus;
-            bindings::seq_printf(
-                s,
-                c"%s%u: %s/%s, npwm: %u\n".as_char_ptr(),
-                if i == 0 { c"" } else { c"\n" }.as_char_ptr(),
-                chip.id(),
-                if bus.is_null() {
-                    c"no-bus".as_char_ptr()
-                } else {
-                    (*bus).name
-                },
-                bindings::dev_name(parent),
-                chip.npwm(),
-            );
+    let mut first = true;
+    for chip in chips.iter() {
+        {
+            let control = chip.lock_control();
+            // A removed chip may have lost its parent: only an operational one, checked
+            // under the mutex that removal revokes it under, still holds it.
+            if !control.is_operational() {
+                continue;
+            }
+            let parent = chip.parent();
+            // SAFETY: The chip is operational and its control mutex held, so its device is
+            // not deleted yet and holds a reference to the parent, with the parent's bus
+            // and name; a parent without a bus prints "no-bus".
+            unsafe {
+                let bus = (*parent).bus;
+                bindings::seq_printf(
+                    s,
+                    c"%s%u: %s/%s, npwm: %u\n".as_char_ptr(),
+                    if first { c"" } else { c"\n" }.as_char_ptr(),
+                    chip.id(),
+                    if bus.is_null() {
+                        c"no-bus".as_char_ptr()
+                    } else {
+                        (*bus).name
+                    },
+                    bindings::dev_name(parent),
+                    chip.npwm(),
+                );
+            }
         }
+        first = false;
         show_chip(s, chip);
     }
     0

@@ -10,6 +10,8 @@
 #include <linux/cache.h>
 #include <linux/export.h>
 #include <linux/init.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pwm.h>
 
 #include "pwm_core.h"
@@ -33,7 +35,28 @@ EXPORT_SYMBOL_GPL(devm_pwm_get);
 EXPORT_SYMBOL_GPL(devm_fwnode_pwm_get);
 EXPORT_SYMBOL_GPL(__pwmchip_add);
 EXPORT_SYMBOL_GPL(pwmchip_remove);
+EXPORT_SYMBOL_GPL(pwmchip_set_raw_atomic);
 EXPORT_SYMBOL_GPL(__devm_pwmchip_add);
+
+/*
+ * The board lookup tables and their lock are initialised statically, as
+ * upstream's are: board files add tables from their first initcalls
+ * (arch_initcall), before pwm_core_init() runs. Rust has no static
+ * initialiser for a kernel mutex.
+ */
+static DEFINE_MUTEX(pwm_lookup_lock);
+static LIST_HEAD(pwm_lookup_list);
+
+struct list_head *pwm_core_lookup_lock(void)
+{
+	mutex_lock(&pwm_lookup_lock);
+	return &pwm_lookup_list;
+}
+
+void pwm_core_lookup_unlock(void)
+{
+	mutex_unlock(&pwm_lookup_lock);
+}
 
 size_t pwm_core_priv_align(void)
 {

@@ -18,6 +18,15 @@ struct pwm_waveform;
  */
 int pwm_core_init(void);
 
+struct list_head;
+
+/*
+ * Locks the board lookup tables (statically initialised, usable from the
+ * first initcall) and returns their list; pwm_core_lookup_unlock() unlocks.
+ */
+struct list_head *pwm_core_lookup_lock(void);
+void pwm_core_lookup_unlock(void);
+
 /* ARCH_DMA_MINALIGN, the alignment of a chip's driver private data. */
 size_t pwm_core_priv_align(void);
 

@@ -26,8 +26,6 @@ use kernel::{
     prelude::*, //
 };
 
-/// Prefix of the core's log messages.
-const __LOG_PREFIX: &[u8] = b"pwm\0";
 
 pub mod capi;
 mod cdev;
@@ -37,6 +35,7 @@ mod debug;
 mod debugfs;
 #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
 mod gpio;
+mod log;
 mod lookup;
 mod register;
 mod registry;
@@ -56,14 +55,14 @@ pub extern "C" fn pwm_core_init() -> c_int {
     // SAFETY: Called once, before any other use of the registries.
     unsafe { registry::init() };
     if let Err(e) = cdev::init() {
-        pr_err!("Failed to initialize chrdev region for PWM usage\n");
+        log::err!("Failed to initialize chrdev region for PWM usage\n");
         return e.to_errno();
     }
     debugfs::init();
     match class::register() {
         Ok(()) => 0,
         Err(e) => {
-            pr_err!("Failed to initialize PWM class ({:?})\n", e);
+            log::err!("Failed to initialize PWM class (-{:?})\n", e);
             e.to_errno()
         }
     }

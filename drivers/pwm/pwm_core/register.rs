@@ -78,23 +78,32 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
 
     // SAFETY: The chip is being registered by its bound driver, named and not added yet.
     if let Err(e) = unsafe { cdev::add(chip, owner) } {
-        chip.lock_control().revoke();
-        xlate::chip_removed(chip);
-        registry::release_id(id);
+        // `device_add` may fail after the class attributes appeared, so an export may
+        // have slipped in: undo as `remove` does, exports included.
+        unwind(chip, id, false);
         return Err(e);
     }
     #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
     if let Err(e) = gpio::add(chip) {
-        // The device was visible: undo as `remove` does, exports included.
-        chip.lock_control().revoke();
-        sysfs::unexport_all(chip);
-        xlate::chip_removed(chip);
-        cdev::del(chip);
-        registry::release_id(id);
+        unwind(chip, id, true);
         return Err(e);
     }
     registry::publish(ARef::from(chip));
     Ok(())
+}
+
+/// Undoes a registration that failed after the chip's device may have been
+/// visible: revokes the chip (no export can start after that), removes the
+/// exports that slipped in, deletes the device if `added`, and only then
+/// frees the id, so no new chip takes its name or device number before.
+fn unwind(chip: &Chip, id: u32, added: bool) {
+    chip.lock_control().revoke();
+    sysfs::unexport_all(chip);
+    xlate::chip_removed(chip);
+    if added {
+        cdev::del(chip);
+    }
+    registry::release_id(id);
 }
 
 /// Removes a registered chip.

@@ -3,7 +3,7 @@
 //! The registry of PWM chips and the board lookup tables.
 //!
 //! Two global mutexes: one for the chip ids and the registered chips, one for
-//! the lookup tables. Both cover only these lists and are never held across a
+//! the lookup tables (static, in `exports.c`). Both cover only these lists and are never held across a
 //! driver op, a sleep on behalf of a driver, or a copy to or from userspace.
 //! A chip found here is returned with a reference of its own, so it stays
 //! valid (if not necessarily operational) after the lock is dropped.
@@ -48,50 +48,52 @@ global_lock! {
     unsafe(uninit) static CHIPS: Mutex<Chips> = Chips::new();
 }
 
-/// The board lookup tables: a list of the `struct pwm_lookup`s that
-/// `pwm_add_table` links in, through their own `list` members.
-pub(crate) struct Lookups {
-    head: bindings::list_head,
+unsafe extern "C" {
+    /// `exports.c`: locks the board lookup tables and returns their list head.
+    fn pwm_core_lookup_lock() -> *mut bindings::list_head;
+    /// `exports.c`: unlocks them.
+    fn pwm_core_lookup_unlock();
 }
 
-// SAFETY: The entries are only reached with the lock held; boards keep them alive until
-// `pwm_remove_table`.
-unsafe impl Send for Lookups {}
+/// The board lookup tables, locked: a list of the `struct pwm_lookup`s that
+/// `pwm_add_table` links in, through their own `list` members.
+///
+/// The list and its mutex are initialised statically in `exports.c`, so
+/// board files may add tables before [`init`] runs (from `arch_initcall`).
+///
+/// # Invariants
+///
+/// The lookup mutex is held for the lifetime of the value; `head` is the
+/// list's head, in static memory.
+struct Lookups {
+    head: *mut bindings::list_head,
+}
 
 impl Lookups {
-    const fn new() -> Self {
-        Self {
-            head: bindings::list_head {
-                next: ptr::null_mut(),
-                prev: ptr::null_mut(),
-            },
-        }
+    fn lock() -> Self {
+        // SAFETY: A plain C function; the list and its mutex are static.
+        let head = unsafe { pwm_core_lookup_lock() };
+        // INVARIANT: The mutex is held until `drop`.
+        Self { head }
     }
 }
 
-global_lock! {
-    // SAFETY: `init` initialises it, at subsys_initcall time, before any other use.
-    unsafe(uninit) static LOOKUPS: Mutex<Lookups> = Lookups::new();
+impl Drop for Lookups {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the mutex is held, by this value.
+        unsafe { pwm_core_lookup_unlock() };
+    }
 }
 
-/// Initialises both registries.
+/// Initialises the chip registry.
 ///
 /// # Safety
 ///
-/// Called once, before any other function of this module.
+/// Called once, before any other function of this module but the lookup
+/// table ones, which work from the first initcall.
 pub(crate) unsafe fn init() {
     // SAFETY: The caller guarantees this is the first use.
-    unsafe {
-        CHIPS.init();
-        LOOKUPS.init();
-    }
-    let mut lookups = LOOKUPS.lock();
-    let head = &raw mut lookups.head;
-    // SAFETY: `head` is in static memory and the lock is held.
-    unsafe {
-        (*head).next = head;
-        (*head).prev = head;
-    }
+    unsafe { CHIPS.init() };
 }
 
 /// Reserves the lowest free chip id.
@@ -176,8 +178,8 @@ pub(crate) fn snapshot() -> Result<KVec<ARef<Chip>>> {
 /// `table` points to `num` entries that stay valid, and are not moved, until
 /// [`remove_lookups`] unlinks them.
 pub(crate) unsafe fn add_lookups(table: *mut bindings::pwm_lookup, num: usize) {
-    let mut lookups = LOOKUPS.lock();
-    let head = &raw mut lookups.head;
+    let lookups = Lookups::lock();
+    let head = lookups.head;
     for i in 0..num {
         // SAFETY: The caller guarantees `table[i]` is valid; the list is consistent under the
         // lock, so linking at the tail keeps it so.
@@ -198,7 +200,7 @@ pub(crate) unsafe fn add_lookups(table: *mut bindings::pwm_lookup, num: usize) {
 ///
 /// `table` points to `num` entries linked by [`add_lookups`].
 pub(crate) unsafe fn remove_lookups(table: *mut bindings::pwm_lookup, num: usize) {
-    let _lookups = LOOKUPS.lock();
+    let _lookups = Lookups::lock();
     for i in 0..num {
         // SAFETY: The caller guarantees `table[i]` is linked; its neighbours are valid under
         // the lock.
@@ -230,8 +232,8 @@ pub(crate) struct LookupEntry {
 /// an entry's `dev_id` and `con_id` must match when set; dev+con beats dev
 /// only, which beats con only; the first of equals wins.
 pub(crate) fn choose_lookup(dev_id: Option<&CStr>, con_id: Option<&CStr>) -> Option<LookupEntry> {
-    let mut lookups = LOOKUPS.lock();
-    let head = &raw mut lookups.head;
+    let lookups = Lookups::lock();
+    let head = lookups.head;
     let mut best = 0;
     let mut chosen = None;
     // SAFETY: The list is consistent under the lock and its entries are valid (callers of

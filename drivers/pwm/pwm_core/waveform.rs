@@ -41,12 +41,15 @@ pub(crate) fn valid(wf: &pwm_waveform) -> bool {
 /// The legacy state that produces `wf`.
 ///
 /// A waveform whose active part wraps past the end of the period is the
-/// inverse of a normal one.
+/// inverse of a normal one. `wf` may come from a driver's read-back and break
+/// the rules of [`valid`] (a duty longer than the period, as a bootloader may
+/// leave the hardware): the arithmetic wraps, as upstream's does, and the
+/// result is upstream's.
 pub(crate) fn to_state(wf: &pwm_waveform) -> pwm_state {
     if wf.period_length_ns == 0 {
         return pwm_state::default();
     }
-    let inversed = wf.duty_length_ns + wf.duty_offset_ns >= wf.period_length_ns;
+    let inversed = wf.duty_length_ns.wrapping_add(wf.duty_offset_ns) >= wf.period_length_ns;
     pwm_state {
         enabled: true,
         period: wf.period_length_ns,
@@ -56,7 +59,7 @@ pub(crate) fn to_state(wf: &pwm_waveform) -> pwm_state {
             bindings::pwm_polarity_PWM_POLARITY_NORMAL
         },
         duty_cycle: if inversed {
-            wf.period_length_ns - wf.duty_length_ns
+            wf.period_length_ns.wrapping_sub(wf.duty_length_ns)
         } else {
             wf.duty_length_ns
         },

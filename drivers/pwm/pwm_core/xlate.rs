@@ -173,7 +173,7 @@ pub(crate) unsafe fn of_get(
         )
     };
     if err != 0 {
-        pr_err!("of_pwm_get(): can't parse \"pwms\" property\n");
+        crate::log::err!("of_pwm_get(): can't parse \"pwms\" property\n");
         return Err(Error::from_errno(err));
     }
 
@@ -182,7 +182,7 @@ pub(crate) unsafe fn of_get(
         let fwnode = unsafe { &raw mut (*args.np).fwnode };
         let chip = chip_for_fwnode(fwnode).inspect_err(|e| {
             if *e != EPROBE_DEFER {
-                pr_err!("of_pwm_get(): PWM chip not found\n");
+                crate::log::err!("of_pwm_get(): PWM chip not found\n");
             }
         })?;
         let pwm = of_xlate(&chip, &args)?;
@@ -206,7 +206,10 @@ pub(crate) unsafe fn of_get(
                 label = unsafe { (*np).name };
             }
         }
+        // Under the control mutex, as every label change: debugfs reads it there.
+        let control = pwm.chip().lock_control();
         pwm.set_label(label);
+        drop(control);
         Ok(pwm.as_raw())
     })();
     // SAFETY: Dropping the reference the parse took.

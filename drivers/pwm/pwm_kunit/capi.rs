@@ -272,4 +272,46 @@ mod tests {
         // SAFETY: `pwm_put` accepts NULL.
         unsafe { bindings::pwm_put(ptr::null_mut()) };
     }
+
+    /// Upstream passes a positive return of `request` on to the consumer as
+    /// if it were a channel (pwm-rcar returns `pm_runtime_get_sync()`'s 1);
+    /// this core treats it as success: the channel is requested, with its
+    /// references, and released normally.
+    #[test]
+    fn positive_request_return_is_success() -> Result {
+        let parent = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let chip = TestChip::new(&parent, 1, Kind::Legacy, false)?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"motor"), 0)?;
+        let refs = chip.refs();
+
+        chip.hw().fail_next.store(1, Ordering::Relaxed);
+        let pwm = pwm_get(&consumer, c"motor")?;
+        check!(!pwm.is_null());
+        check_eq!(chip.hw().calls.request.load(Ordering::Relaxed), 1);
+        check_eq!(chip.refs(), refs + 1);
+        check_eq!(pwm_get(&consumer, c"motor").err(), Some(EBUSY));
+        // SAFETY: `pwm` was requested by this test and is not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        check_eq!(chip.refs(), refs);
+        Ok(())
+    }
+
+    /// A board file adds its table at `arch_initcall` time, before the core's
+    /// `subsys_initcall` (`helpers.c`): the table was kept and is used.
+    #[test]
+    fn table_added_before_the_core_initialised_is_used() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-early-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-early-consumer")?;
+        let _chip = TestChip::new(&provider, 2, Kind::Legacy, false)?;
+        let pwm = pwm_get(&consumer, c"early")?;
+        // SAFETY: `pwm` is requested until the put below.
+        let (hwpwm, args) = unsafe { ((*pwm).hwpwm, (*pwm).args) };
+        // SAFETY: `pwm` was requested by this test and is not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        check_eq!(hwpwm, 1);
+        check_eq!(args.period, 40_000);
+        check_eq!(args.polarity, bindings::pwm_polarity_PWM_POLARITY_INVERSED);
+        Ok(())
+    }
 }

@@ -12,7 +12,9 @@
 #include <linux/atomic.h>
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/machine.h>
+#include <linux/init.h>
 #include <linux/preempt.h>
+#include <linux/pwm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -29,6 +31,50 @@ void pwm_kunit_run_irq_test(struct kunit *test, bool (*func)(void *),
 bool pwm_kunit_in_hardirq(void)
 {
 	return in_hardirq();
+}
+
+/*
+ * A board file's lookup table, added at arch_initcall time, before the PWM
+ * core's own subsys_initcall, as arch/arm/mach-s3c/mach-crag6410.c does
+ * (pwm_capi.table_added_before_the_core_initialised_is_used).
+ */
+static struct pwm_lookup pwm_kunit_early_lookup[] = {
+	PWM_LOOKUP("pwm-kunit-early-provider", 1, "pwm-kunit-early-consumer",
+		   "early", 40000, PWM_POLARITY_INVERSED),
+};
+
+static int __init pwm_kunit_add_early_table(void)
+{
+	pwm_add_table(pwm_kunit_early_lookup,
+		      ARRAY_SIZE(pwm_kunit_early_lookup));
+	return 0;
+}
+arch_initcall(pwm_kunit_add_early_table);
+
+static DEFINE_SPINLOCK(pwm_kunit_driver_lock);
+
+void pwm_kunit_driver_spinlock(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pwm_kunit_driver_lock, flags);
+	spin_unlock_irqrestore(&pwm_kunit_driver_lock, flags);
+}
+
+static DEFINE_SPINLOCK(pwm_kunit_consumer_lock);
+
+int pwm_kunit_apply_atomic_locked(struct pwm_device *pwm,
+				  const struct pwm_state *state)
+{
+	unsigned long flags;
+	int ret;
+
+	local_bh_disable();
+	spin_lock_irqsave(&pwm_kunit_consumer_lock, flags);
+	ret = pwm_apply_atomic(pwm, state);
+	spin_unlock_irqrestore(&pwm_kunit_consumer_lock, flags);
+	local_bh_enable();
+	return ret;
 }
 
 OF_OVERLAY_DECLARE(pwm_kunit_overlay);

@@ -22,6 +22,21 @@ void pwm_kunit_run_irq_test(struct kunit *test, bool (*func)(void *),
 bool pwm_kunit_in_hardirq(void);
 
 /*
+ * Takes and releases a spinlock_t with interrupts saved, as C drivers such
+ * as pwm-gpio do inside their ops.
+ */
+void pwm_kunit_driver_spinlock(void);
+
+/*
+ * pwm_apply_atomic() with bottom halves disabled and a consumer's own
+ * spinlock_t held with interrupts saved; its result.
+ */
+struct pwm_device;
+struct pwm_state;
+int pwm_kunit_apply_atomic_locked(struct pwm_device *pwm,
+				  const struct pwm_state *state);
+
+/*
  * Applies pwm_kunit_overlay.dtso to the live tree until the test ends;
  * 0 or a negative errno (the test is skipped without CONFIG_OF_OVERLAY).
  */

@@ -18,7 +18,9 @@ mod tests {
         should_stop,
         state,
         wait_for,
+        pwm_kunit_apply_atomic_locked,
         Kind,
+        Lock,
         Lookup,
         Setup,
         TestChip,
@@ -94,7 +96,7 @@ mod tests {
 
     #[test]
     fn atomic_apply_from_task_softirq_and_hardirq() -> Result {
-        let s = Setup::new(Kind::Legacy, true)?;
+        let s = Setup::new(Kind::Legacy, Lock::Raw)?;
         let (calls, in_hardirq) = run_in_all_contexts(s.pwm)?;
         check!(in_hardirq > 0);
         check!(s.chip.hw().calls.apply.load(Ordering::Relaxed) > 0);
@@ -104,10 +106,52 @@ mod tests {
 
     #[test]
     fn atomic_apply_on_a_waveform_chip_from_hardirq() -> Result {
-        let s = Setup::new(Kind::Waveform, true)?;
+        let s = Setup::new(Kind::Waveform, Lock::Raw)?;
         let (_, in_hardirq) = run_in_all_contexts(s.pwm)?;
         check!(in_hardirq > 0);
         check!(s.chip.hw().calls.write.load(Ordering::Relaxed) > 0);
+        Ok(())
+    }
+
+    /// Applies `n` states with `pwm_apply_atomic()` from atomic context (bottom
+    /// halves off, a consumer's `spinlock_t` held with interrupts saved).
+    fn apply_atomic_locked(s: &Setup, n: u64) -> Result {
+        for i in 0..n {
+            // SAFETY: The channel is requested; the state is valid for the call.
+            kernel::error::to_result(unsafe {
+                pwm_kunit_apply_atomic_locked(s.pwm, &state(20000, i * 1000))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A C-style atomic chip whose ops take a `spinlock_t` of their own (as
+    /// pwm-gpio's do): lockdep's wait-context checks must accept every path,
+    /// request (through `pwm_get`, reading the state back), apply from atomic
+    /// context, read-back and free.
+    #[test]
+    fn atomic_chip_ops_may_take_a_spinlock() -> Result {
+        for kind in [Kind::Legacy, Kind::Waveform] {
+            let mut s = Setup::new(kind, Lock::Atomic)?;
+            check!(!s.chip.hw().raw.load(Ordering::Relaxed));
+            apply_atomic_locked(&s, 10)?;
+            let mut hw = bindings::pwm_state::default();
+            // SAFETY: The channel is requested; `hw` is valid for writes.
+            kernel::error::to_result(unsafe { bindings::pwm_get_state_hw(s.pwm, &mut hw) })?;
+            check_eq!(hw.duty_cycle, 9000);
+            s.put();
+        }
+        Ok(())
+    }
+
+    /// A raw atomic chip is still atomic to consumers and the C API.
+    #[test]
+    fn raw_atomic_chip_is_atomic() -> Result {
+        let s = Setup::new(Kind::Legacy, Lock::Raw)?;
+        check!(s.chip.get().atomic);
+        check!(s.chip.hw().raw.load(Ordering::Relaxed));
+        apply_atomic_locked(&s, 3)?;
+        check_eq!(s.channel().duty.load(Ordering::Relaxed), 2000);
         Ok(())
     }
 
@@ -160,7 +204,7 @@ mod tests {
 
     #[test]
     fn hardirq_apply_while_a_thread_applies_to_the_same_chip() -> Result {
-        let s = Setup::new(Kind::Legacy, true)?;
+        let s = Setup::new(Kind::Legacy, Lock::Raw)?;
         let other = TestDevice::new(c"pwm-kunit-other")?;
         let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"other"), 0)?;
         let pwm0 = crate::test_chip::pwm_get(&other, c"other")?;

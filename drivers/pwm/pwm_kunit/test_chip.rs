@@ -52,6 +52,15 @@ unsafe extern "C" {
     /// `drivers/pwm/pwm_kunit/helpers.c`: whether the caller is in hard-IRQ
     /// context.
     pub(crate) fn pwm_kunit_in_hardirq() -> bool;
+    /// `drivers/pwm/pwm_kunit/helpers.c`: takes and releases a `spinlock_t`
+    /// with interrupts saved, as C drivers do in their ops.
+    fn pwm_kunit_driver_spinlock();
+    /// `drivers/pwm/pwm_kunit/helpers.c`: `pwm_apply_atomic()` with bottom
+    /// halves off and a consumer's `spinlock_t` held, interrupts saved.
+    pub(crate) fn pwm_kunit_apply_atomic_locked(
+        pwm: *mut bindings::pwm_device,
+        state: *const bindings::pwm_state,
+    ) -> c_int;
     fn pwm_kunit_log_watch_start(needle: *const c_char) -> *mut c_void;
     fn pwm_kunit_log_watch_hits(watch: *mut c_void) -> c_uint;
     fn pwm_kunit_log_watch_stop(watch: *mut c_void);
@@ -302,6 +311,9 @@ pub(crate) struct Hw {
     pub(crate) met: AtomicBool,
     /// `QUIRK_*` bits: driver bugs that `CONFIG_PWM_DEBUG` must report.
     pub(crate) quirks: AtomicU32,
+    /// Whether the chip declared raw-safe ops (`pwmchip_set_raw_atomic()`);
+    /// otherwise every op takes a `spinlock_t`, as C drivers do.
+    pub(crate) raw: AtomicBool,
 }
 
 /// `apply` programs one more tick of period than asked.
@@ -392,6 +404,11 @@ unsafe fn hw_of<'a>(
 /// Runs one op: counts it, fails it when asked, and tracks who is inside.
 fn op(hw: &Hw, counter: &AtomicU32, f: impl FnOnce() -> c_int) -> c_int {
     counter.fetch_add(1, Ordering::Relaxed);
+    if !hw.raw.load(Ordering::Relaxed) {
+        // SAFETY: A plain C function; the core runs ops of non-raw chips where a
+        // `spinlock_t` may be taken.
+        unsafe { pwm_kunit_driver_spinlock() };
+    }
     let failure = hw.take_failure();
     if failure != 0 {
         return failure;
@@ -700,6 +717,31 @@ pub(crate) struct TestChip {
     added: bool,
 }
 
+/// How a test chip's ops run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Lock {
+    /// Under the chip's mutex; they may sleep.
+    Sleeping,
+    /// Atomic, under the chip's `spinlock_t`; they take a `spinlock_t` of
+    /// their own, as C drivers do.
+    Atomic,
+    /// Atomic with raw-safe ops (`pwmchip_set_raw_atomic()`), under the chip's
+    /// raw spinlock; they take no `spinlock_t`.
+    Raw,
+}
+
+impl From<bool> for Lock {
+    /// `true` for [`Lock::Atomic`], `false` for [`Lock::Sleeping`], as
+    /// `chip->atomic`.
+    fn from(atomic: bool) -> Self {
+        if atomic {
+            Self::Atomic
+        } else {
+            Self::Sleeping
+        }
+    }
+}
+
 impl TestChip {
     /// Allocates a chip without ops.
     pub(crate) fn alloc(parent: &TestDevice, npwm: u32) -> Result<Self> {
@@ -719,9 +761,14 @@ impl TestChip {
         })
     }
 
-    /// Allocates a chip of `kind`, atomic or not, and registers it.
-    pub(crate) fn new(parent: &TestDevice, npwm: u32, kind: Kind, atomic: bool) -> Result<Self> {
-        Self::new_on(parent.dev(), npwm, kind, atomic)
+    /// Allocates a chip of `kind` whose ops run as `lock` says, and registers it.
+    pub(crate) fn new(
+        parent: &TestDevice,
+        npwm: u32,
+        kind: Kind,
+        lock: impl Into<Lock>,
+    ) -> Result<Self> {
+        Self::new_on(parent.dev(), npwm, kind, lock)
     }
 
     /// [`Self::new`] for a parent device given by pointer, which must stay
@@ -730,9 +777,9 @@ impl TestChip {
         parent: *mut bindings::device,
         npwm: u32,
         kind: Kind,
-        atomic: bool,
+        lock: impl Into<Lock>,
     ) -> Result<Self> {
-        Self::new_owned(parent, npwm, kind, atomic, ptr::null_mut())
+        Self::new_owned(parent, npwm, kind, lock, ptr::null_mut())
     }
 
     /// [`Self::new_on`], registered on behalf of `owner`, which must outlive
@@ -741,9 +788,10 @@ impl TestChip {
         parent: *mut bindings::device,
         npwm: u32,
         kind: Kind,
-        atomic: bool,
+        lock: impl Into<Lock>,
         owner: *mut bindings::module,
     ) -> Result<Self> {
+        let lock = lock.into();
         let mut chip = Self::alloc_on(parent, npwm)?;
         chip.set_ops(match kind {
             Kind::Legacy => &LEGACY_OPS,
@@ -752,7 +800,13 @@ impl TestChip {
         });
         chip.hw().tick_ns.store(1000, Ordering::Relaxed);
         // SAFETY: Not registered yet; drivers set `atomic` before registering.
-        unsafe { (*chip.chip).atomic = atomic };
+        unsafe { (*chip.chip).atomic = lock != Lock::Sleeping };
+        if lock == Lock::Raw {
+            chip.hw().raw.store(true, Ordering::Relaxed);
+            // SAFETY: The chip is from `pwmchip_alloc` and not registered yet; its ops take
+            // no `spinlock_t` once `raw` is set.
+            unsafe { bindings::pwmchip_set_raw_atomic(chip.chip) };
+        }
         // SAFETY: By the type invariant the chip is live; the caller keeps `owner` alive.
         to_result(unsafe { bindings::__pwmchip_add(chip.chip, owner) })?;
         chip.added = true;
@@ -881,10 +935,10 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    pub(crate) fn new(kind: Kind, atomic: bool) -> Result<Self> {
+    pub(crate) fn new(kind: Kind, lock: impl Into<Lock>) -> Result<Self> {
         let provider = TestDevice::new(c"pwm-kunit-provider")?;
         let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
-        let chip = TestChip::new(&provider, 2, kind, atomic)?;
+        let chip = TestChip::new(&provider, 2, kind, lock)?;
         let lookup = Lookup::add(
             c"pwm-kunit-provider",
             1,

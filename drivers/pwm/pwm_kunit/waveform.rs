@@ -11,9 +11,13 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_waveform)]
 mod tests {
     use crate::test_chip::{
+        pwm_get,
         wf,
         Kind,
-        Setup, //
+        Lookup,
+        Setup,
+        TestChip,
+        TestDevice, //
     };
     use core::sync::atomic::Ordering;
     use kernel::{
@@ -206,6 +210,45 @@ mod tests {
         let s = Setup::new(Kind::Waveform, true)?;
         check_eq!(set(&s, &wf(8000, 2000, 1000), true), 0);
         check!(same(&get(&s)?, &wf(8000, 2000, 1000)));
+        Ok(())
+    }
+
+    /// A driver that reads back a duty longer than the period (registers left
+    /// so by a bootloader) hands out the channel with upstream's state: the
+    /// arithmetic wraps, nothing panics.
+    #[test]
+    fn read_back_duty_longer_than_period_gives_upstreams_state() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let mut chip = TestChip::new(&provider, 2, Kind::Waveform, false)?;
+        chip.hw().tick_ns.store(100, Ordering::Relaxed);
+        let ch = chip.hw().channel(1);
+        ch.period.store(1000, Ordering::Relaxed);
+        ch.duty.store(1500, Ordering::Relaxed);
+        ch.enabled.store(true, Ordering::Relaxed);
+        let _lookup = Lookup::add(
+            c"pwm-kunit-provider",
+            1,
+            Some(c"pwm-kunit-consumer"),
+            Some(c"motor"),
+            0,
+        )?;
+        let pwm = pwm_get(&consumer, c"motor")?;
+        // SAFETY: `pwm` is requested until the put below.
+        let st = unsafe { (*pwm).state };
+        let mut hw = bindings::pwm_state::default();
+        // SAFETY: As above; `hw` is valid for writes.
+        let err = unsafe { bindings::pwm_get_state_hw(pwm, &mut hw) };
+        // SAFETY: Requested above and not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        chip.remove();
+        check_eq!(err, 0);
+        for s in [st, hw] {
+            check!(s.enabled);
+            check_eq!(s.period, 1000);
+            check_eq!(s.polarity, bindings::pwm_polarity_PWM_POLARITY_INVERSED);
+            check_eq!(s.duty_cycle, 1000u64.wrapping_sub(1500));
+        }
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use super::{
     State, //
 };
 use crate::{
-    bindings, container_of,
+    bindings,
     device::{
         self,
         Bound, //
@@ -35,7 +35,8 @@ use core::{
     marker::PhantomData,
     mem::{
         align_of,
-        size_of, //
+        size_of,
+        ManuallyDrop, //
     },
     ops::Deref,
     ptr::NonNull,
@@ -93,19 +94,98 @@ impl Channel {
     }
 }
 
-/// A PWM chip (`struct pwm_chip`) whose driver data is a `T`.
+/// A PWM chip of any driver (`struct pwm_chip`), without its driver data.
 ///
-/// The chip, its channels, the core's state and `T` share one allocation made
-/// by `pwmchip_alloc()`; the embedded `struct device` counts references to it
-/// and `T` is dropped exactly once, when the last one goes, which may be long
-/// after the chip was removed (a consumer or an open file may hold it).
+/// This is what outlives a chip's registration: an [`ARef<AnyChip>`] keeps
+/// the chip's memory, its id and its device, but never gives access to the
+/// driver data, which is dropped when the chip is removed.
 ///
 /// # Invariants
 ///
-/// The chip was allocated by [`Chip::new`] for `T`: its driver data is an
-/// initialised `T` and its release drops that `T`.
+/// The chip was allocated by `pwmchip_alloc()` and a reference to its device
+/// is held for as long as `&AnyChip` is.
 #[repr(transparent)]
-pub struct Chip<T: Ops>(Opaque<bindings::pwm_chip>, PhantomData<T>);
+pub struct AnyChip(Opaque<bindings::pwm_chip>);
+
+// SAFETY: Shared access only reads fields fixed before registration; the core serialises
+// everything else.
+unsafe impl Send for AnyChip {}
+
+// SAFETY: As for `Send`.
+unsafe impl Sync for AnyChip {}
+
+impl AnyChip {
+    /// The C chip.
+    pub fn as_raw(&self) -> *mut bindings::pwm_chip {
+        self.0.get()
+    }
+
+    /// Number of channels (`chip->npwm`).
+    pub fn npwm(&self) -> u32 {
+        // SAFETY: By the type invariant the chip is alive; `npwm` is fixed at allocation.
+        unsafe { (*self.as_raw()).npwm }
+    }
+
+    /// Whether the chip is atomic (`chip->atomic`).
+    pub fn is_atomic(&self) -> bool {
+        // SAFETY: By the type invariant the chip is alive; `atomic` is fixed before
+        // registration.
+        unsafe { (*self.as_raw()).atomic }
+    }
+
+    /// The chip's id (`pwmchipN`), valid once registered.
+    pub fn id(&self) -> u32 {
+        // SAFETY: By the type invariant the chip is alive; `id` is set by registration,
+        // before anyone else sees the chip.
+        unsafe { (*self.as_raw()).id }
+    }
+
+    /// The chip's own `struct device` (class `pwm`).
+    pub fn device(&self) -> &device::Device {
+        // SAFETY: The device is embedded in the chip and lives as long as it.
+        unsafe { device::Device::from_raw(&raw mut (*self.as_raw()).dev) }
+    }
+
+    /// The module that owns the chip (`chip->owner`), NULL for built-in code.
+    pub fn owner(&self) -> *mut bindings::module {
+        // SAFETY: By the type invariant the chip is alive; `owner` is set at registration,
+        // before anyone else sees the chip.
+        unsafe { (*self.as_raw()).owner }
+    }
+}
+
+// SAFETY: The embedded device's reference count keeps the chip alive; its release (the
+// core's `pwmchip_release`, built into the kernel) frees it.
+unsafe impl AlwaysRefCounted for AnyChip {
+    fn inc_ref(&self) {
+        // SAFETY: `self` proves a reference is held.
+        unsafe { bindings::get_device(&raw mut (*self.as_raw()).dev) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up a reference it holds.
+        unsafe { bindings::put_device(&raw mut (*obj.as_ref().as_raw()).dev) };
+    }
+}
+
+/// A PWM chip (`struct pwm_chip`) whose driver data is a `T`, as its driver
+/// sees it: while building it ([`UnregisteredChip`]) and inside its ops.
+///
+/// The chip, its channels, the core's state and `T` share one allocation made
+/// by `pwmchip_alloc()`. `T` lives from [`Chip::new`] until the chip is
+/// removed (or, if it never was registered, until the [`UnregisteredChip`] is
+/// dropped): both happen while the driver is bound, so the drop of `T` is
+/// driver code that runs while its module is loaded. The chip's memory lives
+/// on as long as anyone holds a reference, released by the core's own code,
+/// never by the driver's module. That is why a `Chip<T>` is only ever
+/// borrowed: a reference that outlives the driver is an [`ARef<AnyChip>`].
+///
+/// # Invariants
+///
+/// The chip was allocated by [`Chip::new`] for `T`, and its driver data is an
+/// initialised `T` for as long as `&Chip<T>` lives.
+#[repr(transparent)]
+pub struct Chip<T: Ops>(AnyChip, PhantomData<T>);
 
 // SAFETY: The core serialises ops and owns the C fields it changes; `T` is `Send + Sync`.
 unsafe impl<T: Ops> Send for Chip<T> {}
@@ -119,8 +199,8 @@ impl<T: Ops> Chip<T> {
     /// initialises in place.
     ///
     /// The chip gets `T`'s ops and is atomic if `T::Context` is
-    /// [`Atomic`](super::Atomic). It is not registered yet: see
-    /// [`UnregisteredChip::register`].
+    /// [`Atomic`](super::Atomic) or [`RawAtomic`](super::RawAtomic). It is not
+    /// registered yet: see [`UnregisteredChip::register`].
     #[expect(clippy::new_ret_no_self)]
     pub fn new<'a>(
         parent: &'a device::Device<Bound>,
@@ -131,87 +211,43 @@ impl<T: Ops> Chip<T> {
         let raw = from_err_ptr(unsafe {
             bindings::pwmchip_alloc(parent.as_raw(), npwm, size_of::<T>())
         })?;
+        // SAFETY: `raw` is non-NULL (from `from_err_ptr`) and we own its one reference; the
+        // release is the core's, which does not look at the driver data.
+        let chip: ARef<AnyChip> = unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast())) };
         // SAFETY: `raw` is a chip just allocated by `pwmchip_alloc`.
         let priv_ = unsafe { bindings::pwmchip_get_drvdata(raw) }.cast::<T>();
-        let init = if priv_.align_offset(align_of::<T>()) != 0 {
+        if priv_.align_offset(align_of::<T>()) != 0 {
             // The core aligns driver data as for DMA; no driver data needs more.
-            Err(EINVAL)
-        } else {
-            // SAFETY: `priv_` is `size_of::<T>()` bytes of suitably aligned, uninitialised
-            // memory inside the chip's allocation, which never moves.
-            unsafe { pin_init::raw_try_init(priv_, data) }
-        };
-        if let Err(e) = init {
-            // SAFETY: The reference from `pwmchip_alloc`; the release is still the core's,
-            // which does not look at the driver data.
-            unsafe { bindings::pwmchip_put(raw) };
-            return Err(e);
+            return Err(EINVAL);
         }
+        // SAFETY: `priv_` is `size_of::<T>()` bytes of suitably aligned, uninitialised memory
+        // inside the chip's allocation, which never moves. On failure dropping `chip` frees it.
+        unsafe { pin_init::raw_try_init(priv_, data) }?;
         // SAFETY: The chip is not shared yet; these fields are the driver's to set before
         // registration.
         unsafe {
-            (*raw).dev.release = Some(Self::release);
             (*raw).ops = Adapter::<T>::vtable();
             (*raw).atomic = super::is_atomic::<T>();
         }
-        // INVARIANT: The driver data is an initialised `T` and the release drops it. The
-        // allocation's reference moves into the `ARef`.
-        // SAFETY: `raw` is non-NULL (from `from_err_ptr`) and we own its one reference.
-        let chip = unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast::<Self>())) };
+        #[cfg(CONFIG_PWM_RUST_CORE)]
+        if super::is_raw_atomic::<T>() {
+            // SAFETY: The chip is from `pwmchip_alloc` and not registered yet; `T`'s ops take
+            // no lock that may sleep on `PREEMPT_RT` (`RawAtomic`'s contract).
+            unsafe { bindings::pwmchip_set_raw_atomic(raw) };
+        }
+        // INVARIANT: The driver data is an initialised `T`, owned by the `UnregisteredChip`
+        // until it is registered or dropped.
         Ok(UnregisteredChip { chip, parent })
     }
 
     /// # Safety
     ///
-    /// `dev` is the device of a chip allocated by [`Chip::new`] for `T`, and
-    /// its last reference is gone.
-    unsafe extern "C" fn release(dev: *mut bindings::device) {
-        // SAFETY: `dev` is embedded in a `pwm_chip`.
-        let raw = unsafe { container_of!(dev, bindings::pwm_chip, dev) };
-        // SAFETY: By the type invariant the driver data is a `T`; this is the last reference,
-        // so nothing uses it any more and it is dropped exactly once.
-        unsafe { core::ptr::drop_in_place(bindings::pwmchip_get_drvdata(raw).cast::<T>()) };
-        // SAFETY: The core's release frees the chip; `dev` is not used after.
-        unsafe { bindings::pwmchip_release(dev) };
-    }
-
-    /// # Safety
-    ///
-    /// `ptr` points to a chip allocated by [`Chip::new`] for `T` that stays
-    /// alive for `'a`.
+    /// `ptr` points to a chip allocated by [`Chip::new`] for `T` whose driver
+    /// data is alive for `'a` (during an op of the registered chip).
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::pwm_chip) -> &'a Self {
         // SAFETY: `Chip` is a transparent wrapper of `pwm_chip`; the caller guarantees the
         // type invariant and the lifetime.
         unsafe { &*ptr.cast() }
-    }
-
-    /// The C chip.
-    pub fn as_raw(&self) -> *mut bindings::pwm_chip {
-        self.0.get()
-    }
-
-    /// Number of channels (`chip->npwm`).
-    pub fn npwm(&self) -> u32 {
-        // SAFETY: `npwm` is fixed at allocation.
-        unsafe { (*self.as_raw()).npwm }
-    }
-
-    /// Whether the chip is atomic (`chip->atomic`).
-    pub fn is_atomic(&self) -> bool {
-        // SAFETY: `atomic` is fixed before registration.
-        unsafe { (*self.as_raw()).atomic }
-    }
-
-    /// The chip's id (`pwmchipN`), valid once registered.
-    pub fn id(&self) -> u32 {
-        // SAFETY: `id` is set by registration, before anyone else sees the chip.
-        unsafe { (*self.as_raw()).id }
-    }
-
-    /// The chip's own `struct device` (class `pwm`).
-    pub fn device(&self) -> &device::Device {
-        // SAFETY: The device is embedded in the chip and lives as long as it.
-        unsafe { device::Device::from_raw(&raw mut (*self.as_raw()).dev) }
     }
 
     /// The parent device, bound to the chip's driver, for use during an op
@@ -231,61 +267,72 @@ impl<T: Ops> Chip<T> {
 
     /// The driver data.
     pub fn drvdata(&self) -> &T {
-        // SAFETY: By the type invariant the driver data is an initialised `T`, dropped only
-        // when the last reference (of which `self` borrows one) goes.
+        // SAFETY: By the type invariant the driver data is an initialised `T` for as long as
+        // `self` is borrowed.
         unsafe { &*bindings::pwmchip_get_drvdata(self.as_raw()).cast::<T>() }
     }
 
-    /// The module that owns the chip (`chip->owner`), NULL for built-in code.
-    pub fn owner(&self) -> *mut bindings::module {
-        // SAFETY: `owner` is set at registration, before anyone else sees the chip.
-        unsafe { (*self.as_raw()).owner }
+    /// Drops the driver data of `chip`.
+    ///
+    /// # Safety
+    ///
+    /// `chip` was allocated by [`Chip::new`] for `T`, its driver data is
+    /// initialised, and no op of the chip runs or will run and no `&Chip<T>`
+    /// lives: it was never registered, or `pwmchip_remove()` returned.
+    unsafe fn drop_data(chip: &AnyChip) {
+        // SAFETY: By the safety requirements the driver data is a `T` nobody uses any more;
+        // it is dropped exactly once.
+        unsafe { core::ptr::drop_in_place(bindings::pwmchip_get_drvdata(chip.as_raw()).cast::<T>()) };
     }
 }
 
-// SAFETY: The embedded device's reference count keeps the chip alive; its release (set by
-// `Chip::new`) frees it.
-unsafe impl<T: Ops> AlwaysRefCounted for Chip<T> {
-    fn inc_ref(&self) {
-        // SAFETY: `self` proves a reference is held.
-        unsafe { bindings::get_device(&raw mut (*self.as_raw()).dev) };
-    }
+impl<T: Ops> Deref for Chip<T> {
+    type Target = AnyChip;
 
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller gives up a reference it holds.
-        unsafe { bindings::put_device(&raw mut (*obj.as_ref().as_raw()).dev) };
+    fn deref(&self) -> &AnyChip {
+        &self.0
     }
 }
 
-/// A chip allocated by [`Chip::new`] and not registered yet.
+/// A chip allocated by [`Chip::new`] and not registered yet; dropping it
+/// drops the driver data and the chip.
+///
+/// # Invariants
+///
+/// `chip` was allocated by [`Chip::new`] for `T`, is not registered, and its
+/// driver data is an initialised `T` that this value owns.
 pub struct UnregisteredChip<'a, T: Ops> {
-    chip: ARef<Chip<T>>,
+    chip: ARef<AnyChip>,
     parent: &'a device::Device<Bound>,
 }
 
 impl<T: Ops> UnregisteredChip<'_, T> {
     /// Registers the chip (`__pwmchip_add`) and removes it (`pwmchip_remove`)
-    /// when the parent's driver unbinds.
+    /// when the parent's driver unbinds; the driver data is dropped right
+    /// after the removal, still while the driver is bound.
     ///
     /// The chip's owner is the module that implements `T`'s [`Ops`]
     /// (`T::OwnerModule`, set by `#[vtable]`): the core pins it while a
-    /// consumer holds a channel, even after removal, so it cannot unload
-    /// under a consumer, nor before the chip's release has dropped `T`.
-    /// Returns a reference to the chip, which outlives the registration.
-    pub fn register(self) -> Result<ARef<Chip<T>>> {
+    /// consumer holds a channel, so it cannot unload under a consumer.
+    /// Returns a reference to the chip, which outlives the registration but
+    /// gives no access to the driver data.
+    pub fn register(self) -> Result<ARef<AnyChip>> {
         let owner = this_module::<T::OwnerModule>();
-        // SAFETY: The chip was allocated by `pwmchip_alloc` with its ops set, and is not
-        // registered.
+        // SAFETY: By the type invariant the chip comes from `pwmchip_alloc` with its ops set,
+        // and is not registered. On failure `self` drops the driver data and the chip.
         to_result(unsafe { bindings::__pwmchip_add(self.chip.as_raw(), owner.as_ptr()) })?;
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the reference and the ownership of
+        // the driver data move into the `Registration`.
+        let chip = unsafe { core::ptr::read(&this.chip) };
+        // INVARIANT: The chip is registered; only the `Registration` removes it and drops `T`.
+        let registration = Registration::<T> {
+            chip: chip.clone(),
+            _data: PhantomData,
+        };
         // On failure `register` drops the `Registration`, which removes the chip again.
-        devres::register(
-            self.parent,
-            Registration {
-                chip: self.chip.clone(),
-            },
-            GFP_KERNEL,
-        )?;
-        Ok(self.chip)
+        devres::register(this.parent, registration, GFP_KERNEL)?;
+        Ok(chip)
     }
 }
 
@@ -293,17 +340,30 @@ impl<T: Ops> Deref for UnregisteredChip<'_, T> {
     type Target = Chip<T>;
 
     fn deref(&self) -> &Chip<T> {
-        &self.chip
+        // SAFETY: By the type invariant the chip is one of `T` with initialised driver data,
+        // which lives until `self` is dropped.
+        unsafe { Chip::from_raw(self.chip.as_raw()) }
     }
 }
 
-/// Removes a registered chip when the parent's driver unbinds.
+impl<T: Ops> Drop for UnregisteredChip<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the chip was never registered, so no op ran or will
+        // run, and the `&Chip<T>` handed out by `deref` cannot outlive `self`.
+        unsafe { Chip::<T>::drop_data(&self.chip) };
+    }
+}
+
+/// Removes a registered chip when the parent's driver unbinds, then drops
+/// its driver data.
 ///
 /// # Invariants
 ///
-/// `chip` is registered, and only this removes it.
+/// `chip` was allocated by [`Chip::new`] for `T` and is registered; only this
+/// removes it, and it owns the driver data.
 struct Registration<T: Ops> {
-    chip: ARef<Chip<T>>,
+    chip: ARef<AnyChip>,
+    _data: PhantomData<T>,
 }
 
 impl<T: Ops> Drop for Registration<T> {
@@ -311,5 +371,9 @@ impl<T: Ops> Drop for Registration<T> {
         // SAFETY: By the type invariant the chip is registered and this is its only removal.
         // After this no op of the chip runs again.
         unsafe { bindings::pwmchip_remove(self.chip.as_raw()) };
+        // SAFETY: The chip was removed, so no op runs any more and no `&Chip<T>` (handed to
+        // ops only) lives; the driver is still bound, so this is its module's code running
+        // while the module is loaded.
+        unsafe { Chip::<T>::drop_data(&self.chip) };
     }
 }

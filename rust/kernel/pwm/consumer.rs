@@ -22,6 +22,7 @@ use crate::{
     },
     prelude::*,
     str::CStr,
+    sync::aref::ARef,
 };
 use core::ptr::{
     self,
@@ -36,7 +37,9 @@ use core::ptr::{
 ///
 /// # Invariants
 ///
-/// `self.0` was returned by `pwm_get()` and is put back only by `drop`.
+/// `pwm` was returned by `pwm_get()` for `consumer` and is put back only by
+/// `drop`. The channel's label (the `con_id`, which is `'static`, or a name
+/// of `consumer` or of its firmware node) lives as long as `consumer`.
 ///
 /// # Examples
 ///
@@ -53,7 +56,12 @@ use core::ptr::{
 /// }
 /// # let _ = set_fan;
 /// ```
-pub struct Device(NonNull<bindings::pwm_device>);
+pub struct Device {
+    pwm: NonNull<bindings::pwm_device>,
+    /// Keeps the device alive whose name (or firmware node's name) the core
+    /// may have stored as the channel's label.
+    _consumer: ARef<device::Device>,
+}
 
 // SAFETY: The core serialises every operation on a channel under its chip's lock, accepts
 // calls from any thread, and turns calls after the chip is gone into `-ENODEV`.
@@ -68,24 +76,36 @@ impl Device {
     ///
     /// Fails with `EPROBE_DEFER` while the provider is not registered yet and
     /// `EBUSY` if someone else holds the channel.
-    pub fn get(dev: &device::Device, con_id: Option<&CStr>) -> Result<Self> {
+    ///
+    /// The core keeps `con_id` (or, without one, a name of `dev`) as the
+    /// channel's label without copying it, hence `'static`; the handle holds a
+    /// reference to `dev`.
+    pub fn get(dev: &device::Device, con_id: Option<&'static CStr>) -> Result<Self> {
         let con_id = con_id.map_or(ptr::null(), CStr::as_char_ptr);
-        // SAFETY: `dev` is a live device and `con_id` NULL or NUL-terminated; the core copies
-        // neither.
+        // SAFETY: `dev` is a live device and `con_id` NULL or a NUL-terminated string that
+        // lives forever.
         let pwm = from_err_ptr(unsafe { bindings::pwm_get(dev.as_raw(), con_id) })?;
-        // INVARIANT: `pwm` comes from `pwm_get()` and is owned by the new handle.
-        NonNull::new(pwm).map(Self).ok_or(ENODEV)
+        let pwm = NonNull::new(pwm).ok_or(ENODEV)?;
+        // INVARIANT: `pwm` comes from `pwm_get()` and is owned by the new handle, which keeps
+        // `dev`, and so any label taken from it, alive.
+        Ok(Self {
+            pwm,
+            _consumer: dev.into(),
+        })
     }
 
     /// Like [`Device::get`], but the channel is also put back when `dev`'s
     /// driver unbinds, the devres way: after that the returned handle gives
     /// access to nothing.
-    pub fn get_devm(dev: &device::Device<Bound>, con_id: Option<&CStr>) -> Result<Devres<Self>> {
+    pub fn get_devm(
+        dev: &device::Device<Bound>,
+        con_id: Option<&'static CStr>,
+    ) -> Result<Devres<Self>> {
         Devres::new(dev, Self::get(dev, con_id)?)
     }
 
     fn as_raw(&self) -> *mut bindings::pwm_device {
-        self.0.as_ptr()
+        self.pwm.as_ptr()
     }
 
     /// The channel's index within its chip.
@@ -129,8 +149,10 @@ impl Device {
         to_result(unsafe { bindings::pwm_apply_might_sleep(self.as_raw(), &state) })
     }
 
-    /// Applies `state` without sleeping (`pwm_apply_atomic()`): legal in any
-    /// context, hard IRQ included.
+    /// Applies `state` without sleeping (`pwm_apply_atomic()`): legal in
+    /// atomic context, in interrupt handlers and softirqs, and, for chips
+    /// whose ops run under a raw spinlock ([`RawAtomic`](super::RawAtomic),
+    /// `pwmchip_set_raw_atomic()`), in hard hrtimers too.
     ///
     /// Fails with `EOPNOTSUPP` if the chip is not atomic (its driver sleeps).
     pub fn apply_atomic(&self, state: &State) -> Result {

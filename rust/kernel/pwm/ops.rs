@@ -42,17 +42,23 @@ mod private {
 
 /// The context in which a chip's `apply`, `get_state` and waveform ops run.
 ///
-/// Sealed: it is [`Sleeping`] or [`Atomic`], chosen by [`Ops::Context`].
+/// Sealed: it is [`Sleeping`], [`Atomic`] or [`RawAtomic`], chosen by
+/// [`Ops::Context`].
 pub trait Context: private::Sealed + Sized + 'static {
     /// Whether the chip is atomic (`chip->atomic`).
     const ATOMIC: bool;
+
+    /// Whether the chip's ops run under a raw spinlock
+    /// (`pwmchip_set_raw_atomic()`).
+    const RAW: bool;
 
     /// Creates the token.
     ///
     /// # Safety
     ///
     /// The caller runs in the context the token stands for: for [`Atomic`],
-    /// with the chip's raw spinlock held and interrupts disabled; for
+    /// with the chip's spinlock held and interrupts disabled; for
+    /// [`RawAtomic`], with its raw spinlock held and interrupts disabled; for
     /// [`Sleeping`], with the chip's mutex held in a context that may sleep.
     #[doc(hidden)]
     unsafe fn assume() -> Self;
@@ -75,17 +81,22 @@ impl private::Sealed for Sleeping {}
 
 impl Context for Sleeping {
     const ATOMIC: bool = false;
+    const RAW: bool = false;
 
     unsafe fn assume() -> Self {
         Self(NotThreadSafe)
     }
 }
 
-/// Ops of an atomic chip (`chip->atomic`) run under the chip's raw spinlock with
-/// interrupts disabled, possibly in hard-IRQ context: they must not sleep.
+/// Ops of an atomic chip (`chip->atomic`) run under the chip's spinlock
+/// (`spinlock_t`) with interrupts disabled: they must not sleep, but may take
+/// [`SpinLock`](crate::sync::SpinLock)s of their own, as C drivers do.
 ///
-/// The token offers busy-waiting only; consumers may apply states from any
-/// context with [`Device::apply_atomic`](super::Device::apply_atomic).
+/// The token offers busy-waiting only. Consumers may apply states with
+/// [`Device::apply_atomic`](super::Device::apply_atomic) from any context in
+/// which a `spinlock_t` may be taken: process and softirq context, and
+/// interrupt handlers that `PREEMPT_RT` threads, but not hard hrtimers
+/// (`HRTIMER_MODE_*_HARD`) or `IRQF_NO_THREAD` handlers: see [`RawAtomic`].
 pub struct Atomic(NotThreadSafe);
 
 impl Atomic {
@@ -99,6 +110,35 @@ impl private::Sealed for Atomic {}
 
 impl Context for Atomic {
     const ATOMIC: bool = true;
+    const RAW: bool = false;
+
+    unsafe fn assume() -> Self {
+        Self(NotThreadSafe)
+    }
+}
+
+/// Ops of a raw atomic chip run under the chip's raw spinlock with interrupts
+/// disabled, possibly in hard-IRQ context: they must not sleep, not even on
+/// `PREEMPT_RT`, so they may take only raw spinlocks (no
+/// [`SpinLock`](crate::sync::SpinLock), which sleeps there).
+///
+/// In exchange consumers may apply states with
+/// [`Device::apply_atomic`](super::Device::apply_atomic) from every context,
+/// hard hrtimers (`HRTIMER_MODE_*_HARD`) included.
+pub struct RawAtomic(NotThreadSafe);
+
+impl RawAtomic {
+    /// Busy-waits for `delta` (`udelay()`); keep it short, interrupts are off.
+    pub fn udelay(&self, delta: Delta) {
+        delay::udelay(delta);
+    }
+}
+
+impl private::Sealed for RawAtomic {}
+
+impl Context for RawAtomic {
+    const ATOMIC: bool = true;
+    const RAW: bool = true;
 
     unsafe fn assume() -> Self {
         Self(NotThreadSafe)
@@ -170,7 +210,7 @@ pub struct RoundedWfHw<W> {
 /// ```
 #[vtable]
 pub trait Ops: Send + Sync + Sized + 'static {
-    /// [`Sleeping`] or [`Atomic`].
+    /// [`Sleeping`], [`Atomic`] or [`RawAtomic`].
     type Context: Context;
 
     /// The hardware representation of a waveform (`()` for legacy chips);
@@ -265,6 +305,11 @@ pub enum Op {
 /// Whether chips with driver data `T` are atomic.
 pub const fn is_atomic<T: Ops>() -> bool {
     T::Context::ATOMIC
+}
+
+/// Whether chips with driver data `T` run their ops under a raw spinlock.
+pub const fn is_raw_atomic<T: Ops>() -> bool {
+    T::Context::RAW
 }
 
 /// Whether `T` implements `op`, that is, whether its C vtable has it non-NULL.
