@@ -38,11 +38,11 @@ macro_rules! err {
 }
 
 /// `pr_warn()` without a prefix.
-macro_rules! warn {
+macro_rules! warning {
     ($($arg:tt)*) => {
         $crate::log::print($crate::log::WARNING, ::core::format_args!($($arg)*))
     };
 }
 
 pub(crate) use err;
-pub(crate) use warn;
+pub(crate) use warning;

@@ -21,10 +21,7 @@
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
-use kernel::{
-    ffi::c_int,
-    prelude::*, //
-};
+use kernel::ffi::c_int;
 
 
 pub mod capi;

@@ -97,7 +97,7 @@ pub(crate) unsafe fn put(pwm: *mut bindings::pwm_device) {
         let mut control = chip.lock_control();
         if control.is_operational() {
             if !pwm.take_requested() {
-                crate::log::warn!("PWM device already freed\n");
+                crate::log::warning!("PWM device already freed\n");
                 return;
             }
             if let Ok(ops) = control.live() {

@@ -112,7 +112,7 @@ pub(crate) fn apply_atomic(pwm: &Pwm, state: &pwm_state) -> Result {
     static WARNED: AtomicBool = AtomicBool::new(false);
     let chip = pwm.chip();
     if !chip.is_atomic() && !WARNED.swap(true, Ordering::Relaxed) {
-        crate::log::warn!("sleeping PWM driver used in atomic context\n");
+        crate::log::warning!("sleeping PWM driver used in atomic context\n");
         kernel::warn_on!(true);
     }
     let mut lock = chip.lock_ops();

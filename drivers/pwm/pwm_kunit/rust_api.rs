@@ -284,7 +284,7 @@ mod tests {
                 let chip = pwm::Chip::new(dev, 2, Ok::<_, Error>(AtomicLegacy::default()))?;
                 // Before registration the driver data is reachable, and dropping the
                 // unregistered chip drops it.
-                chip.drvdata().requests.store(7, Ordering::Relaxed);
+                chip.drvdata().0.requests.store(7, Ordering::Relaxed);
                 drop(chip);
                 ptr::null_mut()
             } else if mode == MODE_ATOMIC_LEGACY {
@@ -398,8 +398,8 @@ mod tests {
         // The chip's release is the core's, built in: no code of the driver's module
         // runs when the last reference goes, which may be after the module is gone.
         check_eq!(
-            chip.dev.release.map(|f| f as usize),
-            Some(bindings::pwmchip_release as usize)
+            chip.dev.release.map(|f| f as *const () as usize),
+            Some(bindings::pwmchip_release as *const () as usize)
         );
         // SAFETY: `ops` of a registered chip is set.
         let ops = unsafe { &*chip.ops };

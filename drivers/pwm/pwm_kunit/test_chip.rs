@@ -56,10 +56,12 @@ unsafe extern "C" {
     /// with interrupts saved, as C drivers do in their ops.
     fn pwm_kunit_driver_spinlock();
     /// `drivers/pwm/pwm_kunit/helpers.c`: `pwm_apply_atomic()` with bottom
-    /// halves off and a consumer's `spinlock_t` held, interrupts saved.
+    /// halves off and a consumer's `spinlock_t` held, interrupts saved. The
+    /// pointers are a `struct pwm_device` and a `struct pwm_state`, untyped
+    /// because the former reaches types Rust does not consider FFI-safe.
     pub(crate) fn pwm_kunit_apply_atomic_locked(
-        pwm: *mut bindings::pwm_device,
-        state: *const bindings::pwm_state,
+        pwm: *mut c_void,
+        state: *const c_void,
     ) -> c_int;
     fn pwm_kunit_log_watch_start(needle: *const c_char) -> *mut c_void;
     fn pwm_kunit_log_watch_hits(watch: *mut c_void) -> c_uint;

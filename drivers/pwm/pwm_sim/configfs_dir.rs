@@ -158,6 +158,7 @@ struct State {
     config: Config,
     fail_count: u32,
     fail_errno: i32,
+    fail_enabling: bool,
     live: Option<Live>,
 }
 
@@ -177,6 +178,7 @@ impl SimDir {
                 config: Config::default(),
                 fail_count: 0,
                 fail_errno: EIO.to_errno().abs(),
+                fail_enabling: false,
                 live: None,
             }),
         })
@@ -342,39 +344,53 @@ impl configfs::AttributeOperations<4> for SimDir {
     }
 }
 
-/// `fail_next`: `N` or `N ERRNO`; the next N ops that can fail return
-/// -ERRNO (default EIO). Reads back what is left.
+/// `fail_next`: `N`, `N ERRNO` or `N ERRNO enable`; the next N ops that can
+/// fail return -ERRNO (default EIO). With `enable`, only ops that turn an
+/// output on fail (`apply` of an enabled state, `write_waveform` with a
+/// period), as resuming from system sleep does. Reads back what is left, in
+/// the same form.
 #[vtable]
 impl configfs::AttributeOperations<5> for SimDir {
     type Data = SimDir;
 
     fn show(dir: &SimDir, page: &mut [u8; PAGE_SIZE]) -> Result<usize> {
         let state = dir.state.lock();
-        let (count, errno) = match &state.live {
+        let (count, errno, enabling) = match &state.live {
             Some(live) => (
                 live.hw.fail_count.load(Ordering::Relaxed),
                 live.hw.fail_errno.load(Ordering::Relaxed),
+                live.hw.fail_enabling.load(Ordering::Relaxed),
             ),
-            None => (state.fail_count, state.fail_errno),
+            None => (state.fail_count, state.fail_errno, state.fail_enabling),
         };
-        show(page, format_args!("{count} {errno}"))
+        let when = if enabling { " enable" } else { "" };
+        show(page, format_args!("{count} {errno}{when}"))
     }
 
     fn store(dir: &SimDir, page: &[u8]) -> Result {
-        let s = trim(page);
-        let (count, errno) = match s.iter().position(|&c| c == b' ') {
-            Some(i) => (parse_u32(&s[..i])?, parse_u32(&s[i + 1..])?),
-            None => (parse_u32(s)?, EIO.to_errno().unsigned_abs()),
+        let mut words = trim(page).split(|&c| c == b' ');
+        let count = parse_u32(words.next().ok_or(EINVAL)?)?;
+        let errno = match words.next() {
+            Some(w) => parse_u32(w)?,
+            None => EIO.to_errno().unsigned_abs(),
         };
-        if errno == 0 || errno > bindings::MAX_ERRNO {
+        let enabling = match words.next() {
+            None => false,
+            Some(b"enable") => true,
+            Some(_) => return Err(EINVAL),
+        };
+        if words.next().is_some() || errno == 0 || errno > bindings::MAX_ERRNO {
             return Err(EINVAL);
         }
         let errno = errno as i32;
         let mut state = dir.state.lock();
         state.fail_count = count;
         state.fail_errno = errno;
+        state.fail_enabling = enabling;
         if let Some(live) = &state.live {
+            // The count last: a failure taken between these stores has the new errno.
             live.hw.fail_errno.store(errno, Ordering::Relaxed);
+            live.hw.fail_enabling.store(enabling, Ordering::Relaxed);
             live.hw.fail_count.store(count, Ordering::Relaxed);
         }
         Ok(())
@@ -405,6 +421,8 @@ impl configfs::AttributeOperations<6> for SimDir {
         }
         let hw = Hw::new(CString::try_from(&*dir.name)?, state.config)?;
         hw.fail_errno.store(state.fail_errno, Ordering::Relaxed);
+        hw.fail_enabling
+            .store(state.fail_enabling, Ordering::Relaxed);
         hw.fail_count.store(state.fail_count, Ordering::Relaxed);
         state.live = Some(Live::new(hw)?);
         Ok(())

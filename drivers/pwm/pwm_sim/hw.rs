@@ -133,6 +133,10 @@ pub(crate) struct Hw {
     pub(crate) fail_count: AtomicU32,
     /// The errno they fail with (positive).
     pub(crate) fail_errno: AtomicI32,
+    /// Whether only the ops that turn an output on (`apply` of an enabled
+    /// state, `write_waveform` of a waveform with a period) fail, as
+    /// resuming does; otherwise every op that can fail.
+    pub(crate) fail_enabling: AtomicBool,
     /// Current apply delay; changeable while live.
     pub(crate) apply_delay_us: AtomicU32,
     /// The chip's id once registered, for `chip_name`; -1 before.
@@ -155,6 +159,7 @@ impl Hw {
                 channels,
                 fail_count: AtomicU32::new(0),
                 fail_errno: AtomicI32::new(EIO.to_errno().abs()),
+                fail_enabling: AtomicBool::new(false),
                 apply_delay_us: AtomicU32::new(config.apply_delay_us),
                 chip_id: AtomicI32::new(-1),
                 probe_error: AtomicI32::new(0),
@@ -168,8 +173,24 @@ impl Hw {
     }
 
     /// Called at the start of every op that can fail: consumes one injected
-    /// failure, if any is left.
+    /// failure, if any is left and not only enabling ops fail.
     pub(crate) fn inject(&self) -> Result {
+        if self.fail_enabling.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.take_failure()
+    }
+
+    /// Called by an op about to turn an output on: consumes one injected
+    /// failure, if any is left and only enabling ops fail.
+    pub(crate) fn inject_enabling(&self) -> Result {
+        if !self.fail_enabling.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.take_failure()
+    }
+
+    fn take_failure(&self) -> Result {
         let took = self
             .fail_count
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));

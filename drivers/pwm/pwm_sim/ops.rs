@@ -135,6 +135,7 @@ impl<C: Wait> pwm::Ops for LegacySim<C> {
             r.enabled.store(false, Ordering::Relaxed);
             return Ok(());
         }
+        hw.inject_enabling()?;
         let period = hw.ns_to_cycles(state.period_ns);
         if period == 0 {
             // Shorter than one clock cycle.
@@ -285,6 +286,7 @@ impl<C: Wait> pwm::Ops for WaveformSim<C> {
             r.enabled.store(false, Ordering::Relaxed);
             return Ok(());
         }
+        hw.inject_enabling()?;
         r.period.store(wfhw.period, Ordering::Relaxed);
         r.duty.store(wfhw.duty, Ordering::Relaxed);
         r.offset.store(wfhw.offset, Ordering::Relaxed);

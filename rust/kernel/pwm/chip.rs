@@ -237,7 +237,11 @@ impl<T: Ops> Chip<T> {
         }
         // INVARIANT: The driver data is an initialised `T`, owned by the `UnregisteredChip`
         // until it is registered or dropped.
-        Ok(UnregisteredChip { chip, parent })
+        Ok(UnregisteredChip {
+            chip,
+            parent,
+            _data: PhantomData,
+        })
     }
 
     /// # Safety
@@ -304,6 +308,7 @@ impl<T: Ops> Deref for Chip<T> {
 pub struct UnregisteredChip<'a, T: Ops> {
     chip: ARef<AnyChip>,
     parent: &'a device::Device<Bound>,
+    _data: PhantomData<T>,
 }
 
 impl<T: Ops> UnregisteredChip<'_, T> {

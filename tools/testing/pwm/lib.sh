@@ -41,3 +41,33 @@ check_eq() {
 		fail "$1" "expected '$2', got '$3'"
 	fi
 }
+
+# pwm-sim: its configfs and debugfs directories.
+CFS=/sys/kernel/config/pwm-sim
+DBG=/sys/kernel/debug/pwm-sim
+
+# sim NAME ATTR=VALUE...: a live pwm-sim chip; prints its sysfs directory.
+sim() {
+	local dir=$CFS/$1 kv
+	shift
+	mkdir "$dir"
+	for kv in "$@"; do echo "${kv#*=}" >"$dir/${kv%%=*}"; done
+	echo 1 >"$dir/live"
+	echo /sys/class/pwm/$(cat "$dir/chip_name")
+}
+
+# unsim NAME: removes the chip and its directory.
+unsim() {
+	echo 0 >$CFS/$1/live
+	rmdir $CFS/$1
+}
+
+# hw NAME CHANNEL FIELD: a field of the channel's simulated hardware.
+hw() {
+	sed -n "s/^pwm$2: //p" "$DBG/$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+
+# write_err FILE VALUE: the error message of the write, empty on success.
+write_err() {
+	sh -c "echo '$2' > '$1'" 2>&1 | sed 's/.*: //'
+}

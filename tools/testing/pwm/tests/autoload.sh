@@ -42,6 +42,13 @@ check provider-unloads rmmod $P
 check provider-gone sh -c "! [ -d /sys/module/$P ]"
 check chip-gone sh -c "! grep -q pwm_autoload_provider /sys/kernel/debug/pwm"
 
+# The chip's last reference may go after the module did (its kobject release
+# is delayed by up to 4 s under CONFIG_DEBUG_KOBJECT_RELEASE): wait for it
+# before loading anything at the module's old address. A release that ran
+# the module's code would oops here and fail the log check.
+sleep 5
+check provider-stays-unloaded sh -c "! [ -d /sys/module/$P ]"
+
 # Again, now that modprobe has run once: nothing was left behind.
 check consumer-reloads modprobe $C
 check provider-reautoloaded loaded $P

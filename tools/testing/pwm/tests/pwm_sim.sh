@@ -6,9 +6,6 @@
 
 . /pwm/lib.sh
 
-CFS=/sys/kernel/config/pwm-sim
-DBG=/sys/kernel/debug/pwm-sim
-
 # sim_new NAME [ATTR=VALUE...]: a new, configured, not live directory.
 sim_new() {
 	local dir=$CFS/$1 kv
@@ -17,16 +14,6 @@ sim_new() {
 	for kv in "$@"; do
 		echo "${kv#*=}" >"$dir/${kv%%=*}" || return 1
 	done
-}
-
-# hw NAME CHANNEL FIELD: a field of the channel's hardware state.
-hw() {
-	sed -n "s/^pwm$2: //p" "$DBG/$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
-}
-
-# write_err FILE VALUE: the error message of the write, empty on success.
-write_err() {
-	sh -c "echo '$2' > '$1'" 2>&1 | sed 's/.*: //'
 }
 
 # rejects NAME FILE VALUE ERROR: the write fails with ERROR and the
@@ -83,6 +70,8 @@ rejects bad.apply-delay $d/apply_delay_us 1000001 "$EINVAL"
 rejects bad.fail-errno-zero $d/fail_next "1 0" "$EINVAL"
 rejects bad.fail-errno-range $d/fail_next "1 4096" "$EINVAL"
 rejects bad.fail-garbage $d/fail_next "x" "$EINVAL"
+rejects bad.fail-when $d/fail_next "1 5 sometimes" "$EINVAL"
+rejects bad.fail-extra-word $d/fail_next "1 5 enable now" "$EINVAL"
 rejects bad.live $d/live 2 "$EINVAL"
 check_eq bad.still-not-live 0 "$(cat $d/live)"
 
@@ -109,6 +98,8 @@ check busy.apply-delay-allowed sh -c "echo 10 > $d/apply_delay_us"
 check_eq busy.apply-delay-value 10 "$(cat $d/apply_delay_us)"
 check busy.fail-next-allowed sh -c "echo '2 110' > $d/fail_next"
 check_eq busy.fail-next-value "2 110" "$(cat $d/fail_next)"
+check busy.fail-next-enabling-allowed sh -c "echo '3 22 enable' > $d/fail_next"
+check_eq busy.fail-next-enabling-value "3 22 enable" "$(cat $d/fail_next)"
 echo 0 >$d/fail_next
 
 # Unlive: the chip and its debugfs file go; recreate gives a fresh chip.

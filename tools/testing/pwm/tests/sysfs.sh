@@ -6,17 +6,6 @@
 
 . /pwm/lib.sh
 
-CFS=/sys/kernel/config/pwm-sim
-DBG=/sys/kernel/debug/pwm-sim
-
-hw() {
-	sed -n "s/^pwm$2: //p" "$DBG/$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
-}
-
-write_err() {
-	sh -c "echo '$2' > '$1'" 2>&1 | sed 's/.*: //'
-}
-
 # rejects NAME FILE VALUE ERROR SIM: fails with ERROR; the attribute and the
 # hardware of SIM (its debugfs file) do not change.
 rejects() {
@@ -35,21 +24,6 @@ rejects() {
 	else
 		pass "$1"
 	fi
-}
-
-# sim NAME ATTR=VALUE...: a live pwm-sim chip; prints its sysfs directory.
-sim() {
-	local dir=$CFS/$1 kv
-	shift
-	mkdir "$dir"
-	for kv in "$@"; do echo "${kv#*=}" >"$dir/${kv%%=*}"; done
-	echo 1 >"$dir/live"
-	echo /sys/class/pwm/$(cat "$dir/chip_name")
-}
-
-unsim() {
-	echo 0 >$CFS/$1/live
-	rmdir $CFS/$1
 }
 
 # uevent_seen PATTERN: the uevent helper logged a line matching PATTERN.
@@ -169,6 +143,19 @@ if [ -e /sys/power/pm_test ]; then
 	check_eq pm.running-stopped-and-restarted $((a0 + 2 + reapply)) "$(hw s 0 apply)"
 	check_eq pm.stopped-untouched "$a1 0" "$(hw s 1 apply) $(hw s 1 enabled)"
 	check_eq pm.state-kept "1 40000" "$(cat $p/enable) $(cat $p/period)"
+
+	# A channel that fails to start again at resume does not keep the
+	# others off: both run, the first enabling apply fails (EIO), and the
+	# second channel still restarts.
+	echo 1 >$c/pwm1/enable
+	echo "1 5 enable" >$CFS/s/fail_next
+	echo devices >/sys/power/pm_test
+	check pm.failed-resume-completes sh -c "echo freeze > /sys/power/state"
+	echo none >/sys/power/pm_test
+	check_eq pm.failure-taken "0 5 enable" "$(cat $CFS/s/fail_next)"
+	check_eq pm.failed-channel-stays-off 0 "$(hw s 0 enabled)"
+	check_eq pm.later-channel-restarted 1 "$(hw s 1 enabled)"
+	echo 0 >$CFS/s/fail_next
 	echo 0 >$c/unexport
 	echo 1 >$c/unexport
 else

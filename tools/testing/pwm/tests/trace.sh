@@ -4,25 +4,15 @@
 
 . /pwm/lib.sh
 
-CFS=/sys/kernel/config/pwm-sim
 T=/sys/kernel/tracing
-
-sim() {
-	local dir=$CFS/$1 kv
-	shift
-	mkdir "$dir"
-	for kv in "$@"; do echo "${kv#*=}" >"$dir/${kv%%=*}"; done
-	echo 1 >"$dir/live"
-	cat "$dir/chip_name"
-}
 
 # traced PATTERN: a line of the trace matches PATTERN.
 traced() {
 	grep -q "$1" $T/trace
 }
 
-lc=$(sim tl mode=legacy npwm=1)
-wc=$(sim tw mode=waveform npwm=2)
+lc=$(basename "$(sim tl mode=legacy npwm=1)")
+wc=$(basename "$(sim tw mode=waveform npwm=2)")
 
 # debugfs: both chips, their channels, requested and actual configuration.
 echo 0 >/sys/class/pwm/$lc/export
