@@ -18,6 +18,7 @@ mod tests {
         wf,
         FakeModule,
         Kind,
+        LogWatch,
         Lookup,
         Setup,
         TestChip,
@@ -161,8 +162,13 @@ mod tests {
         let mut s = s;
         s.put();
         let refs = s.chip.refs();
+        let message = LogWatch::new(c"PWM device already freed")?;
+        // Upstream's message has no prefix: tools and tests match it as it is.
+        let prefixed = LogWatch::new(c": PWM device already freed")?;
         // SAFETY: Deliberately a second put of the same channel, which the core refuses.
         unsafe { bindings::pwm_put(pwm) };
+        check_eq!(message.hits(), 1);
+        check_eq!(prefixed.hits(), 0);
         check_eq!(s.chip.refs(), refs);
         check_eq!(s.chip.hw().calls.free.load(Ordering::Relaxed), 1);
         // SAFETY: The reference taken above.

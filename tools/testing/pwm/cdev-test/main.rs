@@ -508,6 +508,22 @@ fn full(r: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// `pwm-cdev-test churn /dev/pwmchipN COUNT`: requests and frees channel 0
+/// COUNT times, so that its label comes and goes while others read it
+/// (`tests/lifetime.sh`); fails on the first error.
+fn churn(node: &str, count: u32) -> Result<(), String> {
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(node)
+        .map_err(|e| format!("open {node}: {e}"))?;
+    for i in 0..count {
+        io(&f, REQUEST, 0).map_err(|e| format!("request {i}: errno {e}"))?;
+        io(&f, FREE, 0).map_err(|e| format!("free {i}: errno {e}"))?;
+    }
+    Ok(())
+}
+
 /// `pwm-cdev-test demo /dev/pwmchipN CHANNEL`: what `make run` shows of the
 /// character device.
 fn demo(node: &str, ch: u32) -> Result<(), String> {
@@ -550,6 +566,15 @@ fn main() {
         let ch = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);
         if let Err(e) = demo(&node, ch) {
             println!("demo: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.get(1).is_some_and(|a| a == "churn") {
+        let node = args.get(2).cloned().unwrap_or_default();
+        let count = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);
+        if let Err(e) = churn(&node, count) {
+            println!("churn: {e}");
             std::process::exit(1);
         }
         return;

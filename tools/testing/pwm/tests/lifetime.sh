@@ -50,6 +50,21 @@ while [ $r -lt 3 ]; do
 	r=$((r + 1))
 done
 
+# Labels that come and go (a character device's REQUEST and FREE) while
+# /sys/kernel/debug/pwm prints them.
+c=$(sim churn mode=waveform)
+/pwm/bin/pwm-cdev-test churn /dev/$(basename $c) 20000 >/tmp/churn.out &
+churner=$!
+reads=0
+while kill -0 $churner 2>/dev/null; do
+	cat /sys/kernel/debug/pwm >/dev/null || break
+	reads=$((reads + 1))
+done
+wait $churner
+check_eq label-churn.requests-and-frees 0 $?
+check label-churn.read-while-churning test $reads -gt 0
+unsim churn
+
 # A chip of a Rust driver in a module (the autoload provider), unbound and
 # its module unloaded while the reader holds the chip: the chip's last
 # reference goes after the module did, and must run no code of it.
