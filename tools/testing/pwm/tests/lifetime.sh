@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Chips removed, and a Rust driver's module unloaded, while a reader of
-# /sys/kernel/debug/pwm still holds them. Sixteen sleeping pwm-sim chips,
+# Chips removed, and a Rust driver's module unloaded, while someone still
+# holds them: a reader of /sys/kernel/debug/pwm, an open attribute file of
+# a sysfs export, a character device's label. Sixteen sleeping pwm-sim chips,
 # each kept busy by a writer whose applies take half a second, make one
 # read of the file last seconds; chips after them go away during the read.
 # Each round is repeated so that CONFIG_DEBUG_KOBJECT_RELEASE's random
@@ -80,6 +81,28 @@ while [ $r -lt 2 ]; do
 	# The delayed release of the chip's kobject (up to 4 s) runs now.
 	sleep 5
 	check module.$r.provider-gone sh -c "! [ -d /sys/module/$P ]"
+	r=$((r + 1))
+done
+
+# A sysfs export of the Rust driver's chip, with an attribute file open: the
+# export pins the module; unbinding the provider unexports it, after which
+# the module unloads while the file is still open, and reading it fails
+# with ENODEV without running code of the gone module.
+PDEV=/sys/bus/platform/devices/$P
+r=0
+while [ $r -lt 2 ]; do
+	modprobe $C && rmmod $C
+	c=$(ls -d $PDEV/pwm/pwmchip* 2>/dev/null | head -n 1)
+	check export.$r.provider-chip test -n "$c"
+	echo 0 >$c/export
+	exec 3<$c/pwm0/period
+	check export.$r.module-pinned sh -c "! rmmod $P 2>/dev/null"
+	check export.$r.unbound sh -c "echo $P > /sys/bus/platform/drivers/$P/unbind"
+	check export.$r.module-unloads rmmod $P
+	check_eq export.$r.open-attribute-fails "No such device" "$(cat <&3 2>&1 | sed 's/.*: //')"
+	exec 3<&-
+	sleep 5
+	check export.$r.provider-gone sh -c "! [ -d /sys/module/$P ]"
 	r=$((r + 1))
 done
 

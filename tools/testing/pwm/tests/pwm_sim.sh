@@ -149,6 +149,17 @@ if [ -d $fi_dir ]; then
 	# left of N afterwards says whether the write got that far. A write that
 	# succeeded with a failure injected (an allocation with a fallback) is
 	# undone and the next N tried; one that left N unused ends the loop.
+	# Meanwhile another task exports channel 0 of whatever chip appears, so
+	# that exports race the registrations that fail after the chip's
+	# attributes became visible; its own allocations never fail.
+	: >/tmp/exporting
+	(while [ -e /tmp/exporting ]; do
+		for e in /sys/class/pwm/pwmchip*/export; do
+			echo 0 >$e && echo x >>/tmp/exported
+		done 2>/dev/null
+	done) &
+	exporter=$!
+	: >/tmp/exported
 	nth=1 failures=0 leaks="" done=0
 	while [ $nth -lt 1000 ]; do
 		set -- $(sh -c "echo $nth > /proc/self/fail-nth && echo 1 > $CFS/f/live
@@ -158,14 +169,30 @@ if [ -d $fi_dir ]; then
 			done=1
 			break
 		fi
-		[ "$rc" = 0 ] || failures=$((failures + 1))
+		if [ "$rc" != 0 ]; then
+			failures=$((failures + 1))
+			# A failed write must have left nothing, before any teardown.
+			live=$(cat $CFS/f/live)
+			devs=$(count '/sys/bus/platform/devices/pwm-sim.*')
+			chips=$(count '/sys/class/pwm/pwmchip*')
+			[ "$live $devs $chips" = "0 0 0" ] || leaks="$leaks $nth:$live/$devs/$chips"
+		fi
 		echo 0 >$CFS/f/live
 		live=$(cat $CFS/f/live)
 		devs=$(count '/sys/bus/platform/devices/pwm-sim.*')
 		chips=$(count '/sys/class/pwm/pwmchip*')
-		[ "$live $devs $chips" = "0 0 0" ] || leaks="$leaks $nth:$live/$devs/$chips"
+		[ "$live $devs $chips" = "0 0 0" ] || leaks="$leaks $nth:$live/$devs/$chips(after)"
 		nth=$((nth + 1))
 	done
+	# The chip is live now: the exporter, still running, must get to it.
+	i=0
+	while [ ! -s /tmp/exported ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rm /tmp/exporting
+	wait $exporter
+	check alloc-fail.exporter-exported test -s /tmp/exported
 	check_eq alloc-fail.each-step-leaves-nothing "" "$leaks"
 	check alloc-fail.steps-were-failed test $failures -ge 10
 	check_eq alloc-fail.ran-out-of-steps 1 $done
