@@ -11,7 +11,14 @@ for
 kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls, oopses), each of
 which fails the run even when every case passed.
 
-The last line printed is `N passed, N failed` (`, N skipped` when some were).
+Every case must be accounted for: the KUnit suites of this repository must
+run as many cases as their sources declare (`#[test]` under
+`#[kunit_tests(...)]`), the doctests of kernel::pwm as many as its
+documentation has examples, and each in-guest suite as many as the manifest
+tools/testing/pwm/tests/expected-cases lists. A suite missing or short, a
+case reported twice, and a skipped case all fail the run.
+
+The last line printed is `N passed, N failed`.
 Exit status: 0 only when nothing failed and at least one case ran.
 """
 
@@ -49,6 +56,8 @@ REPORT_PATTERNS = [
     r"blocked for more than \d+ seconds",
     r"soft lockup",
     r"hard LOCKUP",
+    # of_node_get()/of_node_put() imbalances found when an overlay goes.
+    r"OF: (\w+: )?ERROR",
 ]
 REPORT_RE = re.compile("|".join(REPORT_PATTERNS))
 GUEST_RE = re.compile(r"guest-test: (ok|not ok) (\S+)(?: # (.*))?$")
@@ -58,9 +67,84 @@ INIT_RE = re.compile(r"Run /init as init process")
 NOISE_RE = re.compile(r"kobject_release, parent|Test results stored in")
 
 
+KUNIT_SUITE_RE = re.compile(r"#\[kunit_tests\((\w+)\)\]")
+KUNIT_TEST_RE = re.compile(r"^\s*#\[test\]")
+FENCE_RE = re.compile(r"^\s*//[/!]\s*```(.*)$")
+# kernel::pwm's files, whose examples run as `rust_doctest_kernel_pwm*`.
+DOCTEST_SUITE = "rust_doctests_kernel"
+DOCTEST_PREFIX = "rust_doctest_kernel_pwm"
+
+
+def expected_kunit(top):
+    """Suite -> number of cases, from the sources of this repository."""
+    out = {}
+    files = subprocess.run(["git", "-C", top, "ls-files", "*.rs"],
+                           stdout=subprocess.PIPE, text=True).stdout.split()
+    for rel in files:
+        with open(os.path.join(top, rel), errors="replace") as f:
+            text = f.read()
+        m = KUNIT_SUITE_RE.search(text)
+        if not m:
+            continue
+        body = text[m.end():].splitlines()
+        out[m.group(1)] = sum(1 for l in body if KUNIT_TEST_RE.match(l))
+    return out
+
+
+def expected_doctests(top):
+    """The examples in kernel::pwm's documentation that run as doctests."""
+    count = 0
+    paths = [os.path.join(top, "rust/kernel/pwm.rs")]
+    sub = os.path.join(top, "rust/kernel/pwm")
+    if os.path.isdir(sub):
+        paths += [os.path.join(sub, n) for n in sorted(os.listdir(sub))
+                  if n.endswith(".rs")]
+    for path in paths:
+        inside = False
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = FENCE_RE.match(line)
+                if not m:
+                    continue
+                if not inside:
+                    attrs = m.group(1).strip()
+                    if not any(a in attrs for a in ("ignore", "text")):
+                        count += 1
+                inside = not inside
+    return count
+
+
+def expected_guest(path):
+    """Suite -> number of cases, from the in-guest tests' manifest."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if len(line) == 2:
+                out[line[0]] = int(line[1])
+    return out
+
+
+def check_inventory(names, expected, what):
+    """Failures: suites of `expected` whose case count in `names` differs."""
+    got = {}
+    for n in names:
+        suite = n.split(".", 1)[0]
+        got[suite] = got.get(suite, 0) + 1
+    failures = []
+    for suite, count in sorted(expected.items()):
+        if got.get(suite, 0) != count:
+            failures.append(f"{what} suite {suite}: expected {count} "
+                            f"case(s), got {got.get(suite, 0)}")
+    return failures
+
+
 def kunit_cases(group, prefix=""):
-    """Yields (name, status) for each leaf case of a kunit.py JSON group."""
+    """Yields (name, status) for each leaf case of a kunit.py JSON group,
+    named `suite.case` (kunit.py's top group has no name of a suite)."""
     name = group.get("name") or ""
+    if name == "KUnit Test Group" and not prefix:
+        name = ""
     here = f"{prefix}.{name}" if prefix and name else (name or prefix)
     for case in group.get("test_cases", []):
         yield f"{here}.{case['name']}" if here else case["name"], case["status"]
@@ -97,6 +181,9 @@ def main():
                     help="the guest's ttyS1 output: in-guest test results")
     ap.add_argument("--doctests-log",
                     help="console log of the boot that ran the doctests")
+    ap.add_argument("--top", required=True,
+                    help="the repository, whose sources and manifest say "
+                    "which cases must run")
     args = ap.parse_args()
 
     logs = [args.log] + ([args.doctests_log] if args.doctests_log else [])
@@ -123,9 +210,17 @@ def main():
         if status == "PASS":
             passed += 1
         elif status == "SKIP":
-            skipped += 1
+            # A case that cannot run here is a case that does not test.
+            print(f"[FAILED] {name} was skipped")
+            failed += 1
         else:
             failed += 1
+    kunit_expected = expected_kunit(args.top)
+    kunit_expected[DOCTEST_SUITE] = expected_doctests(args.top)
+    kunit_names = [n for n, _ in cases
+                   if not n.startswith(DOCTEST_SUITE + ".")
+                   or n.split(".", 1)[1].startswith(DOCTEST_PREFIX)]
+    problems = check_inventory(kunit_names, kunit_expected, "KUnit")
     if errors:
         print(f"KUnit output had {errors} parse error(s): a suite crashed "
               "or its output was cut")
@@ -138,12 +233,14 @@ def main():
             results = f.read().replace("\r", "").splitlines()
     except FileNotFoundError:
         results = []
+    guest_names = []
     for line in results:
         if "guest-test: done" in line:
             done = True
         m = GUEST_RE.search(line)
         if not m:
             continue
+        guest_names.append(m.group(2))
         print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {m.group(2)}"
               + (f": {m.group(3)}" if m.group(3) else ""))
         if m.group(1) == "ok":
@@ -154,6 +251,26 @@ def main():
         print("[FAILED] the guest did not finish its tests "
               "(crash, hang or timeout; see the log)")
         failed += 1
+
+    print("== inventory")
+    manifest = os.path.join(args.top, "tools/testing/pwm/tests/expected-cases")
+    guest_expected = expected_guest(manifest)
+    problems += check_inventory(guest_names, guest_expected, "in-guest")
+    for suite in sorted({n.split(".", 1)[0] for n in guest_names}
+                        - set(guest_expected)):
+        problems.append(f"in-guest suite {suite} is not in {manifest}")
+    seen = set()
+    for name in kunit_names + guest_names:
+        if name in seen:
+            problems.append(f"case {name} reported more than once")
+        seen.add(name)
+    for p in problems:
+        print(f"[FAILED] {p}")
+    failed += len(problems)
+    if not problems:
+        total = sum(kunit_expected.values()) + sum(guest_expected.values())
+        print(f"[PASSED] every expected case ran once ({total} in "
+              f"{len(kunit_expected) + len(guest_expected)} suites)")
 
     if passed + failed + skipped == 0:
         print("[FAILED] no test case ran")
@@ -171,10 +288,7 @@ def main():
         print("[PASSED] no WARNING, BUG, KASAN, lockdep, RCU stall or oops")
         passed += 1
 
-    summary = f"{passed} passed, {failed} failed"
-    if skipped:
-        summary += f", {skipped} skipped"
-    print(summary)
+    print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
 

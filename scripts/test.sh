@@ -17,4 +17,5 @@ note "running the doctests of kernel::pwm (guest log: $doclog)"
 bash "$TOP/scripts/boot.sh" doctests "$doclog" >/dev/null
 note "finished in $(($(date +%s) - start)) s"
 exec python3 "$TOP/scripts/results.py" "$log" --results "$log.results" \
-	--doctests-log "$doclog" --kunit-py "$SRC/tools/testing/kunit/kunit.py"
+	--doctests-log "$doclog" --kunit-py "$SRC/tools/testing/kunit/kunit.py" \
+	--top "$TOP"

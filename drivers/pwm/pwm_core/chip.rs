@@ -422,8 +422,10 @@ pub(crate) fn prepare_registration(chip: &Chip, owner: *mut bindings::module) {
         (*chip.as_raw()).atomic
     };
     core.is_atomic.store(atomic, Ordering::Relaxed);
-    core.is_raw
-        .store(atomic && core.wants_raw.load(Ordering::Relaxed), Ordering::Relaxed);
+    core.is_raw.store(
+        atomic && core.wants_raw.load(Ordering::Relaxed),
+        Ordering::Relaxed,
+    );
     // SAFETY: The driver registering the chip is bound; its ops are valid.
     let waveform = unsafe { chip.ops() }.write_waveform.is_some();
     core.has_waveform.store(waveform, Ordering::Relaxed);

@@ -62,9 +62,9 @@ fn show_chip(s: *mut bindings::seq_file, chip: &Chip) {
     for pwm in chip.pwms() {
         let st = pwm.state();
         let (label, requested) = label_of(chip, pwm);
-        let label = label
-            .as_ref()
-            .map_or(core::ptr::null(), |l| l.as_ptr().cast::<kernel::ffi::c_char>());
+        let label = label.as_ref().map_or(core::ptr::null(), |l| {
+            l.as_ptr().cast::<kernel::ffi::c_char>()
+        });
         // SAFETY: `s` is the seq_file being shown; the format's arguments match it: an
         // `int`, a string or NULL (printed "(null)"), two strings, two `u64`s, a string.
         unsafe {

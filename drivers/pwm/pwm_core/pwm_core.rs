@@ -23,7 +23,6 @@
 
 use kernel::ffi::c_int;
 
-
 pub mod capi;
 mod cdev;
 mod chip;

@@ -81,10 +81,15 @@ mod tests {
     #[test]
     fn disabled_state_ignores_its_other_fields() -> Result {
         let s = Setup::new(Kind::Legacy, false)?;
+        // Running first, so that the disabled state must stop it.
+        s.apply(&state(20000, 5000))?;
+        check!(s.channel().enabled.load(Ordering::Relaxed));
+        // A duty above the period would be refused in an enabled state.
         let mut off = state(100, 5000);
         off.enabled = false;
         s.apply(&off)?;
         check!(!s.channel().enabled.load(Ordering::Relaxed));
+        check!(!s.state().enabled);
         Ok(())
     }
 

@@ -11,13 +11,16 @@ mod tests {
     use crate::test_chip::{
         pwm_get,
         state,
+        Hw,
         Kind,
         Lookup,
         TestChip,
         TestDevice,
-        EMPTY_OPS, //
+        EMPTY_OPS,
+        LEGACY_OPS, //
     };
     use core::{
+        mem::size_of,
         ptr,
         sync::atomic::Ordering, //
     };
@@ -85,30 +88,42 @@ mod tests {
         Ok(())
     }
 
+    /// A chip that is valid in every way but its missing parent.
     #[test]
     fn add_rejects_chip_without_parent() -> Result {
-        // SAFETY: A NULL parent is accepted by `pwmchip_alloc`.
-        let chip = unsafe { bindings::pwmchip_alloc(ptr::null_mut(), 1, 0) };
+        // SAFETY: A NULL parent is accepted by `pwmchip_alloc`; the private data is a
+        // zeroed `Hw`, as the test ops expect.
+        let chip = unsafe { bindings::pwmchip_alloc(ptr::null_mut(), 1, size_of::<Hw>()) };
         let chip = kernel::error::from_err_ptr(chip)?;
-        // SAFETY: `chip` is a live chip; the ops table is static.
-        unsafe { (*chip).ops = &EMPTY_OPS };
+        // SAFETY: `chip` is a live chip; the ops table is static and complete.
+        unsafe { (*chip).ops = &LEGACY_OPS };
         // SAFETY: As above.
         let ret = unsafe { bindings::__pwmchip_add(chip, ptr::null_mut()) };
+        if ret == 0 {
+            // SAFETY: Registered by mistake just above: undo it.
+            unsafe { bindings::pwmchip_remove(chip) };
+        }
         // SAFETY: Dropping the allocation's reference.
         unsafe { bindings::pwmchip_put(chip) };
         check_eq!(to_result(ret), Err(EINVAL));
         Ok(())
     }
 
+    /// A chip that is valid in every way but its claim not to come from
+    /// `pwmchip_alloc`.
     #[test]
     fn add_rejects_chip_not_from_pwmchip_alloc() -> Result {
         let parent = TestDevice::new(c"pwm-kunit-provider")?;
         let chip = TestChip::alloc(&parent, 1)?;
-        chip.set_ops(&EMPTY_OPS);
+        chip.set_ops(&LEGACY_OPS);
         // SAFETY: The chip is live; this pretends it was embedded by a driver.
         unsafe { (*chip.chip).uses_pwmchip_alloc = false };
         // SAFETY: As above.
         let ret = unsafe { bindings::__pwmchip_add(chip.chip, ptr::null_mut()) };
+        if ret == 0 {
+            // SAFETY: Registered by mistake just above: undo it.
+            unsafe { bindings::pwmchip_remove(chip.chip) };
+        }
         check_eq!(to_result(ret), Err(EINVAL));
         Ok(())
     }
@@ -221,6 +236,46 @@ mod tests {
             bindings::pwm_put(best);
             bindings::pwm_put(dev_match);
         }
+        Ok(())
+    }
+
+    /// `(hwpwm of the channel a consumer asking for "motor" gets)` with the
+    /// given entries added in order: `(index, dev_id, con_id)`.
+    fn chosen(entries: &[(u32, Option<&'static CStr>, Option<&'static CStr>)]) -> Result<u32> {
+        let parent = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let _chip = TestChip::new(&parent, 3, Kind::Legacy, false)?;
+        let mut lookups = KVec::new();
+        for &(index, dev_id, con_id) in entries {
+            lookups.push(
+                Lookup::add(c"pwm-kunit-provider", index, dev_id, con_id, 0)?,
+                GFP_KERNEL,
+            )?;
+        }
+        let pwm = pwm_get(&consumer, c"motor")?;
+        // SAFETY: Requested just above.
+        let hwpwm = unsafe { (*pwm).hwpwm };
+        // SAFETY: Requested above and not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        Ok(hwpwm)
+    }
+
+    #[test]
+    fn lookup_prefers_dev_only_over_con_only_in_any_order() -> Result {
+        let dev = Some(c"pwm-kunit-consumer");
+        let con = Some(c"motor");
+        check_eq!(chosen(&[(0, None, con), (1, dev, None)])?, 1);
+        check_eq!(chosen(&[(1, dev, None), (0, None, con)])?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn lookup_takes_the_first_of_equal_entries() -> Result {
+        let dev = Some(c"pwm-kunit-consumer");
+        let con = Some(c"motor");
+        check_eq!(chosen(&[(2, dev, None), (1, dev, None)])?, 2);
+        check_eq!(chosen(&[(1, None, con), (2, None, con)])?, 1);
+        check_eq!(chosen(&[(0, dev, con), (2, dev, con)])?, 0);
         Ok(())
     }
 

@@ -10,9 +10,13 @@
 #include <kunit/run-in-irq-context.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/machine.h>
 #include <linux/init.h>
+#include <linux/of.h>
+#include <linux/of_platform.h>
+#include <linux/platform_device.h>
 #include <linux/preempt.h>
 #include <linux/pwm.h>
 #include <linux/slab.h>
@@ -77,18 +81,76 @@ int pwm_kunit_apply_atomic_locked(struct pwm_device *pwm,
 	return ret;
 }
 
+/*
+ * Before an overlay goes, the devices made from its nodes are destroyed and
+ * their last references awaited: each holds its node until its release,
+ * which CONFIG_DEBUG_KOBJECT_RELEASE delays by seconds, and the overlay's
+ * removal reports any node still held as an of_node_get()/of_node_put()
+ * imbalance ("OF: ERROR: memory leak"), which fails the run.
+ */
+static void pwm_kunit_settle_overlay(void *unused)
+{
+	struct platform_device *pdev;
+	struct device_node *np;
+	bool held;
+	int i;
+
+	for (np = of_find_all_nodes(NULL); np; np = of_find_all_nodes(np)) {
+		if (!of_node_check_flag(np, OF_OVERLAY) ||
+		    !of_node_check_flag(np, OF_POPULATED))
+			continue;
+		pdev = of_find_device_by_node(np);
+		if (!pdev)
+			continue;
+		of_platform_device_destroy(&pdev->dev, NULL);
+		put_device(&pdev->dev);
+	}
+
+	/* An attached overlay node holds one reference; the loop holds one. */
+	for (i = 0; i < 1000; i++) {
+		held = false;
+		for (np = of_find_all_nodes(NULL); np; np = of_find_all_nodes(np))
+			if (of_node_check_flag(np, OF_OVERLAY) &&
+			    kref_read(&np->kobj.kref) > 2)
+				held = true;
+		if (!held)
+			return;
+		msleep(10);
+	}
+}
+
+/*
+ * Applies an overlay until the test ends (skipping the test without
+ * CONFIG_OF_OVERLAY), and settles it before it goes.
+ */
+static int pwm_kunit_apply(struct kunit *test, int ret)
+{
+	if (ret)
+		return ret;
+	/* Cleanups run last to first: this one before the overlay's removal. */
+	return kunit_add_action_or_reset(test, pwm_kunit_settle_overlay, NULL);
+}
+
 OF_OVERLAY_DECLARE(pwm_kunit_overlay);
 
 int pwm_kunit_apply_overlay(struct kunit *test)
 {
-	return of_overlay_apply_kunit(test, pwm_kunit_overlay);
+	return pwm_kunit_apply(test,
+			       of_overlay_apply_kunit(test, pwm_kunit_overlay));
 }
 
 OF_OVERLAY_DECLARE(pwm_kunit_sim_overlay);
 
 int pwm_kunit_apply_sim_overlay(struct kunit *test)
 {
-	return of_overlay_apply_kunit(test, pwm_kunit_sim_overlay);
+	return pwm_kunit_apply(test,
+			       of_overlay_apply_kunit(test,
+						      pwm_kunit_sim_overlay));
+}
+
+unsigned int pwm_kunit_of_node_refcount(struct device *dev)
+{
+	return dev->of_node ? kref_read(&dev->of_node->kobj.kref) : 0;
 }
 
 struct pwm_kunit_log_watch {

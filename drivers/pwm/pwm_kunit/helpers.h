@@ -45,6 +45,10 @@ int pwm_kunit_apply_overlay(struct kunit *test);
 /* The same for pwm_kunit_sim_overlay.dtso. */
 int pwm_kunit_apply_sim_overlay(struct kunit *test);
 
+/* The reference count of dev's device tree node (0 without one). */
+struct device;
+unsigned int pwm_kunit_of_node_refcount(struct device *dev);
+
 struct pwm_kunit_log_watch;
 
 /*

@@ -17,6 +17,7 @@ mod tests {
         wait_for,
         wf,
         FakeModule,
+        Hw,
         Kind,
         LogWatch,
         Lookup,
@@ -203,10 +204,50 @@ mod tests {
         0
     }
 
+    /// What the removal thread shares with the test.
+    struct RemoveJob {
+        chip: *mut bindings::pwm_chip,
+        done: AtomicBool,
+    }
+
+    /// Removes a chip from a thread of its own and records when it is done.
+    ///
+    /// # Safety
+    ///
+    /// `data` is a `RemoveJob` that outlives the thread, whose chip is
+    /// registered and removed by nobody else.
+    unsafe extern "C" fn remove_thread(data: *mut c_void) -> c_int {
+        // SAFETY: `data` is the test's `RemoveJob`, which outlives the thread.
+        let job = unsafe { &*data.cast::<RemoveJob>() };
+        // SAFETY: The chip is registered and only this thread removes it.
+        unsafe { bindings::pwmchip_remove(job.chip) };
+        job.done.store(true, Ordering::Release);
+        while !should_stop() {
+            // SAFETY: A kthread may sleep.
+            unsafe { bindings::msleep(1) };
+        }
+        0
+    }
+
+    /// Opens a test chip's gate when dropped.
+    struct OpenGate<'a>(&'a Hw);
+
+    impl Drop for OpenGate<'_> {
+        fn drop(&mut self) {
+            self.0.gate.store(false, Ordering::Release);
+        }
+    }
+
+    /// An apply blocked inside the driver (at the test chip's gate) holds up
+    /// the removal, which is under way (lookups no longer find the chip)
+    /// but completes only after the test opened the gate and the driver's
+    /// write finished.
     #[test]
     fn remove_waits_for_an_op_in_progress() -> Result {
         let mut s = Setup::new(Kind::Legacy, false)?;
-        s.chip.hw().delay_ms.store(200, Ordering::Relaxed);
+        let other = TestDevice::new(c"pwm-kunit-other")?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"other"), 0)?;
+        s.chip.hw().gate.store(true, Ordering::Release);
         let job = KBox::new(
             ApplyJob {
                 pwm: s.pwm,
@@ -218,20 +259,56 @@ mod tests {
         let data = (&raw const *job).cast_mut().cast::<c_void>();
         // SAFETY: `job` is declared before the thread and outlives it; `apply_thread` runs
         // until asked to stop.
-        let thread = unsafe { Thread::spawn(apply_thread, data, c"pwm-kunit-apply") }?;
-
-        check!(wait_for(5000, || s
-            .chip
-            .hw()
-            .sleeping
-            .load(Ordering::Relaxed)));
-        s.chip.remove();
-        // Removal waited for the driver's apply: its write is complete.
-        check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
-        check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), applies(1));
-        check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
-        drop(thread);
-        check_eq!(job.result.load(Ordering::Relaxed), 0);
+        let applier = unsafe { Thread::spawn(apply_thread, data, c"pwm-kunit-apply") };
+        let applier = applier.inspect_err(|_| s.chip.hw().gate.store(false, Ordering::Release))?;
+        let result = (|| -> Result {
+            check!(wait_for(5000, || s
+                .chip
+                .hw()
+                .sleeping
+                .load(Ordering::Acquire)));
+            let removal = KBox::new(
+                RemoveJob {
+                    chip: s.chip.chip,
+                    done: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
+            let data = (&raw const *removal).cast_mut().cast::<c_void>();
+            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
+            // registered and the test does not remove it itself from here on.
+            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
+            s.chip.removed_elsewhere();
+            // Declared after `remover`, so dropped first on every way out: the
+            // removal can only finish, and its thread be stopped, with the gate open.
+            let _open = OpenGate(s.chip.hw());
+            // The removal is under way: the chip is gone from lookups.
+            let withdrawn = || match pwm_get(&other, c"other") {
+                Ok(pwm) => {
+                    // SAFETY: Requested just now, before the withdrawal; not used again.
+                    unsafe { bindings::pwm_put(pwm) };
+                    false
+                }
+                Err(e) => e == EPROBE_DEFER,
+            };
+            check!(wait_for(5000, withdrawn));
+            // It cannot finish while the driver's apply is held inside the driver.
+            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
+            check!(s.chip.hw().sleeping.load(Ordering::Acquire));
+            s.chip.hw().gate.store(false, Ordering::Release);
+            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
+            drop(remover);
+            // Removal waited for the driver's apply: its write is complete.
+            check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
+            check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
+            check_eq!(job.result.load(Ordering::Relaxed), 0);
+            check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), applies(1));
+            Ok(())
+        })();
+        s.chip.hw().gate.store(false, Ordering::Release);
+        drop(applier);
+        result?;
         check_eq!(s.apply(&state(10000, 1000)), Err(ENODEV));
         Ok(())
     }

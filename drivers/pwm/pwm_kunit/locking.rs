@@ -13,12 +13,12 @@ use kernel::prelude::*;
 #[kunit_tests(pwm_locking)]
 mod tests {
     use crate::test_chip::{
+        pwm_kunit_apply_atomic_locked,
         pwm_kunit_in_hardirq,
         pwm_kunit_run_irq_test,
         should_stop,
         state,
         wait_for,
-        pwm_kunit_apply_atomic_locked,
         Kind,
         Lock,
         Lookup,
@@ -212,15 +212,21 @@ mod tests {
         let looper = Looper::new(pwm0);
         let result = looper.and_then(|looper| {
             let thread = looper.start()?;
+            // Running before the contexts start, so that its applies can overlap theirs.
+            let started = wait_for(5000, || looper.applied.load(Ordering::Relaxed) > 0);
+            let before = looper.applied.load(Ordering::Relaxed);
             let (_, in_hardirq) = run_in_all_contexts(s.pwm)?;
+            let after = looper.applied.load(Ordering::Relaxed);
             drop(thread);
-            Ok((in_hardirq, looper.applied.load(Ordering::Relaxed)))
+            Ok((started, in_hardirq, after.saturating_sub(before)))
         });
         // SAFETY: The thread, if any, was stopped: nobody uses the channel any more.
         unsafe { bindings::pwm_put(pwm0) };
-        let (in_hardirq, applied) = result?;
+        let (started, in_hardirq, applied_meanwhile) = result?;
+        check!(started);
         check!(in_hardirq > 0);
-        check!(applied > 0);
+        // The thread applied to the chip while the other contexts did.
+        check!(applied_meanwhile > 0);
         Ok(())
     }
 

@@ -31,6 +31,21 @@ mod tests {
     unsafe extern "C" {
         /// `drivers/pwm/pwm_kunit/helpers.c`.
         fn pwm_kunit_apply_overlay(test: *mut bindings::kunit) -> kernel::ffi::c_int;
+        /// `drivers/pwm/pwm_kunit/helpers.c`: the reference count of a
+        /// device's node; the pointer is a `struct device`, untyped because it
+        /// reaches types Rust does not consider FFI-safe.
+        fn pwm_kunit_of_node_refcount(dev: *mut kernel::ffi::c_void) -> kernel::ffi::c_uint;
+    }
+
+    /// The reference counts of the provider's and the consumer's nodes.
+    fn node_refs(tree: &Tree) -> (u32, u32) {
+        // SAFETY: Both devices are alive while `tree` is.
+        unsafe {
+            (
+                pwm_kunit_of_node_refcount(tree.provider.dev().cast()),
+                pwm_kunit_of_node_refcount(tree.consumer.dev().cast()),
+            )
+        }
     }
 
     /// The overlay's devices; the overlay goes when the case ends.
@@ -74,6 +89,7 @@ mod tests {
     fn named_references_give_channel_period_and_flags() -> Result {
         let tree = Tree::apply()?;
         let chip = TestChip::new_on(tree.provider.dev(), 2, Kind::Legacy, false)?;
+        let refs = node_refs(&tree);
         let backlight = tree.get(c"backlight")?;
         // SAFETY: `backlight` is requested; its label is set by the lookup.
         let label = unsafe { CStr::from_char_ptr((*backlight).label) }.to_bytes() == b"backlight";
@@ -82,6 +98,8 @@ mod tests {
         let fan = tree.get(c"fan")?;
         let is_0 = ptr::eq(fan, chip.pwm(0));
         let fan = put(fan);
+        // Every node reference the lookups took was given back.
+        check_eq!(node_refs(&tree), refs);
         check!(is_1 && is_0 && label);
         check_eq!(bl.period, 30000);
         check_eq!(bl.polarity, INVERSED);

@@ -380,6 +380,16 @@ mod tests {
         fn unbind(&mut self) {
             self.provider = None;
         }
+
+        /// Ends a case: unbinds the provider and checks that nothing still
+        /// holds the stand-in module, which `owner_reset` at the next case's
+        /// start would otherwise hide.
+        fn finish(mut self) -> Result {
+            self.unbind();
+            drop(self);
+            check_eq!(owner_users(), 0);
+            Ok(())
+        }
     }
 
     #[test]
@@ -413,7 +423,7 @@ mod tests {
         check_eq!(ops.sizeof_wfhw, 0);
         check!(pwm::has_op::<AtomicLegacy>(pwm::Op::Request));
         check!(!pwm::has_op::<AtomicLegacy>(pwm::Op::Free));
-        Ok(())
+        b.finish()
     }
 
     #[test]
@@ -433,7 +443,7 @@ mod tests {
         check!(ops.read_waveform.is_some() && ops.write_waveform.is_some());
         check_eq!(ops.sizeof_wfhw, core::mem::size_of::<Ticks>());
         check!(!pwm::is_atomic::<SleepingWaveform>());
-        Ok(())
+        b.finish()
     }
 
     #[test]
@@ -480,7 +490,7 @@ mod tests {
         let again = pwm::Device::get(b.consumer(), Some(c"api"))?;
         check_eq!(b.regs().requests.load(Ordering::Relaxed), 2);
         drop(again);
-        Ok(())
+        b.finish()
     }
 
     #[test]
@@ -529,7 +539,8 @@ mod tests {
             (hw.period_ns, hw.duty_cycle_ns, hw.enabled),
             (40_000, 10_000, true)
         );
-        Ok(())
+        drop(pwm);
+        b.finish()
     }
 
     #[test]
@@ -559,7 +570,7 @@ mod tests {
         // Dropped once: the chip's last reference (released late under
         // CONFIG_DEBUG_KOBJECT_RELEASE) runs no driver code.
         check_eq!(drops(), 1);
-        Ok(())
+        b.finish()
     }
 
     #[test]
@@ -577,12 +588,12 @@ mod tests {
             pwm::Device::get(b.consumer(), Some(c"api")).err(),
             Some(EPROBE_DEFER)
         );
-        Ok(())
+        b.finish()
     }
 
     #[test]
     fn unregistered_chip_drops_its_driver_data() -> Result {
-        let _b = Bench::new(
+        let b = Bench::new(
             c"pwm-kunit-rust-8",
             c"pwm-kunit-rust-8-consumer",
             MODE_UNREGISTERED,
@@ -590,7 +601,7 @@ mod tests {
         // The probe ran: it dropped its chip before registering it.
         check_eq!(drops(), 1);
         check!(CHIP.load(Ordering::Relaxed).is_null());
-        Ok(())
+        b.finish()
     }
 
     /// What the contexts share.
@@ -643,7 +654,8 @@ mod tests {
         };
         check!(shared.in_hardirq.load(Ordering::Relaxed) > 0);
         check!(b.regs().writes.load(Ordering::Relaxed) > 0);
-        Ok(())
+        drop(shared);
+        b.finish()
     }
 
     #[test]

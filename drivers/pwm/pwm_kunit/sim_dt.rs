@@ -89,13 +89,20 @@ mod tests {
         check!(ChildChip::find(tree.sim.dev()).is_none());
         drop(chip);
 
-        // Bound again: a new chip on new hardware, every channel off.
+        // Bound again: a new chip, to which the consumers, retried through their
+        // device links, bind again and program what they did the first time. Wait
+        // for them rather than race them.
         // SAFETY: The device is alive and unbound.
         check_eq!(unsafe { bindings::device_attach(tree.sim.dev()) }, 1);
         let chip = ChildChip::find(tree.sim.dev()).ok_or(ENODEV)?;
-        for i in 0..3 {
-            check!(!chip.state_hw(i)?.enabled);
-        }
+        check!(wait_for(5000, || is_bound(tree.leds.dev())
+            && is_bound(tree.sample.dev())));
+        check!(chip.requested(0) && chip.requested(1) && chip.requested(2));
+        check_eq!(summary(&chip.state_hw(0)?), (50_000, 50_000, false, true));
+        check_eq!(
+            summary(&chip.state_hw(2)?),
+            (1_000_000, 250_000, false, true)
+        );
         Ok(())
     }
 }

@@ -59,10 +59,7 @@ unsafe extern "C" {
     /// halves off and a consumer's `spinlock_t` held, interrupts saved. The
     /// pointers are a `struct pwm_device` and a `struct pwm_state`, untyped
     /// because the former reaches types Rust does not consider FFI-safe.
-    pub(crate) fn pwm_kunit_apply_atomic_locked(
-        pwm: *mut c_void,
-        state: *const c_void,
-    ) -> c_int;
+    pub(crate) fn pwm_kunit_apply_atomic_locked(pwm: *mut c_void, state: *const c_void) -> c_int;
     fn pwm_kunit_log_watch_start(needle: *const c_char) -> *mut c_void;
     fn pwm_kunit_log_watch_hits(watch: *mut c_void) -> c_uint;
     fn pwm_kunit_log_watch_stop(watch: *mut c_void);
@@ -299,14 +296,20 @@ pub(crate) struct Hw {
     pub(crate) calls: Calls,
     /// A negative errno the next op returns instead of doing its work.
     pub(crate) fail_next: AtomicI32,
+    /// The op `fail_next` is for (a field of `calls`, by address); NULL for
+    /// whichever op comes next.
+    pub(crate) fail_op: AtomicPtr<AtomicU32>,
     /// Granularity of waveform chips, in ns.
     pub(crate) tick_ns: AtomicU64,
     /// How long `apply` and `write_waveform` sleep, on sleeping chips.
     pub(crate) delay_ms: AtomicU32,
     /// Ops running right now.
     pub(crate) inside: AtomicU32,
-    /// Set while an op sleeps in its delay.
+    /// Set while an op sleeps in its delay or waits at the gate.
     pub(crate) sleeping: AtomicBool,
+    /// While set, ops of sleeping chips wait (up to ten seconds) before they
+    /// touch the hardware, until the test clears it.
+    pub(crate) gate: AtomicBool,
     /// Another chip's `Hw`: `apply` waits (up to five seconds) until an op
     /// runs on that chip too, and records in `met` whether one did.
     pub(crate) partner: AtomicPtr<Hw>,
@@ -336,11 +339,41 @@ impl Hw {
         &self.channels[(hwpwm as usize).min(MAX_CHANNELS - 1)]
     }
 
-    fn take_failure(&self) -> c_int {
+    /// The failure injected for the op whose call counter is `counter`, if any.
+    fn take_failure(&self, counter: &AtomicU32) -> c_int {
+        let op = self.fail_op.load(Ordering::Relaxed);
+        if !op.is_null() && !ptr::eq(op.cast_const(), counter) {
+            return 0;
+        }
         self.fail_next.swap(0, Ordering::Relaxed)
     }
 
+    /// Cancels an injected failure that was not taken.
+    pub(crate) fn clear_failure(&self) {
+        self.fail_next.store(0, Ordering::Relaxed);
+        self.fail_op.store(ptr::null_mut(), Ordering::Relaxed);
+    }
+
+    /// Makes the next call of the op counted by `op` (a field of `calls`)
+    /// fail with `err`; the other ops keep working.
+    pub(crate) fn fail_op(&self, op: &AtomicU32, err: Error) {
+        self.fail_op
+            .store(ptr::from_ref(op).cast_mut(), Ordering::Relaxed);
+        self.fail_next.store(err.to_errno(), Ordering::Relaxed);
+    }
+
     fn delay(&self) {
+        if self.gate.load(Ordering::Acquire) {
+            self.sleeping.store(true, Ordering::Release);
+            for _ in 0..10_000 {
+                if !self.gate.load(Ordering::Acquire) {
+                    break;
+                }
+                // SAFETY: Only tests of sleeping chips close the gate; their ops may sleep.
+                unsafe { bindings::msleep(1) };
+            }
+            self.sleeping.store(false, Ordering::Release);
+        }
         let ms = self.delay_ms.load(Ordering::Relaxed);
         if ms != 0 {
             self.sleeping.store(true, Ordering::Relaxed);
@@ -411,7 +444,7 @@ fn op(hw: &Hw, counter: &AtomicU32, f: impl FnOnce() -> c_int) -> c_int {
         // `spinlock_t` may be taken.
         unsafe { pwm_kunit_driver_spinlock() };
     }
-    let failure = hw.take_failure();
+    let failure = hw.take_failure(counter);
     if failure != 0 {
         return failure;
     }
@@ -826,6 +859,12 @@ impl TestChip {
         to_result(unsafe { bindings::__pwmchip_add(self.chip, ptr::null_mut()) })?;
         self.added = true;
         Ok(())
+    }
+
+    /// Records that the chip was removed by other means (another thread
+    /// called `pwmchip_remove`), so that dropping it does not remove it again.
+    pub(crate) fn removed_elsewhere(&mut self) {
+        self.added = false;
     }
 
     /// Removes the chip now, as its driver's unbind would.

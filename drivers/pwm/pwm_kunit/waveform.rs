@@ -19,7 +19,10 @@ mod tests {
         TestChip,
         TestDevice, //
     };
-    use core::sync::atomic::Ordering;
+    use core::sync::atomic::{
+        AtomicU32,
+        Ordering, //
+    };
     use kernel::{
         bindings,
         ffi::c_int,
@@ -184,6 +187,61 @@ mod tests {
         let s = Setup::new(Kind::Waveform, false)?;
         check_eq!(set(&s, &wf(30000, 12000, 6000), true), 0);
         check!(same(&get(&s)?, &wf(30000, 12000, 6000)));
+        // Changed behind the core's back (as a bootloader or another agent
+        // might): what is read is the hardware, not what the core last wrote.
+        let ch = s.channel();
+        ch.period.store(50000, Ordering::Relaxed);
+        ch.duty.store(5000, Ordering::Relaxed);
+        ch.offset.store(2000, Ordering::Relaxed);
+        check!(same(&get(&s)?, &wf(50000, 5000, 2000)));
+        Ok(())
+    }
+
+    /// The hardware and the state the core keeps, to see that nothing changed.
+    fn snapshot(s: &Setup) -> (u64, u64, u64, bool, (u64, u64, u32, bool)) {
+        let ch = s.channel();
+        let st = s.state();
+        (
+            ch.period.load(Ordering::Relaxed),
+            ch.duty.load(Ordering::Relaxed),
+            ch.offset.load(Ordering::Relaxed),
+            ch.enabled.load(Ordering::Relaxed),
+            (st.period, st.duty_cycle, st.polarity, st.enabled),
+        )
+    }
+
+    /// An error of each waveform op reaches the caller, and leaves the
+    /// hardware and the core's state as they were.
+    #[test]
+    fn errors_of_each_op_propagate_and_change_nothing() -> Result {
+        let s = Setup::new(Kind::Waveform, false)?;
+        check_eq!(set(&s, &wf(30000, 12000, 0), true), 0);
+        let before = snapshot(&s);
+        let calls = &s.chip.hw().calls;
+        let fails = |op: &AtomicU32, err: Error, call: &dyn Fn() -> c_int| -> bool {
+            s.chip.hw().fail_op(op, err);
+            let ret = call();
+            // The failure was taken by the op it was meant for, and returned.
+            let taken = s.chip.hw().fail_next.load(Ordering::Relaxed) == 0;
+            s.chip.hw().clear_failure();
+            taken && ret == err.to_errno()
+        };
+        let set_exact = || set(&s, &wf(40000, 10000, 0), true);
+        let set_inexact = || set(&s, &wf(40000, 10000, 0), false);
+        let get_ret = || get(&s).err().map_or(0, |e| e.to_errno());
+        let round_ret = || round(&s, &mut wf(40000, 10000, 0));
+        check!(fails(&calls.tohw, EIO, &set_inexact));
+        check!(fails(&calls.fromhw, ETIMEDOUT, &set_exact));
+        check!(fails(&calls.write, EREMOTEIO, &set_inexact));
+        check!(fails(&calls.read, EIO, &get_ret));
+        check!(fails(&calls.fromhw, ENXIO, &get_ret));
+        check!(fails(&calls.tohw, EIO, &round_ret));
+        check!(fails(&calls.fromhw, EIO, &round_ret));
+        check_eq!(snapshot(&s), before);
+        check_eq!(calls.write.load(Ordering::Relaxed), 2);
+        // And the channel still works.
+        check_eq!(set(&s, &wf(40000, 10000, 0), true), 0);
+        check!(same(&get(&s)?, &wf(40000, 10000, 0)));
         Ok(())
     }
 

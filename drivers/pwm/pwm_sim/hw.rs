@@ -120,6 +120,8 @@ pub(crate) struct Counters {
 pub(crate) struct Channel {
     pub(crate) regs: Registers,
     pub(crate) calls: Counters,
+    /// Ops of the channel inside their apply delay right now.
+    pub(crate) busy: AtomicU32,
 }
 
 /// A simulated chip's hardware, shared by its driver data, its configfs
@@ -230,7 +232,7 @@ impl Hw {
                 f,
                 "pwm{i}: enabled={} period_ns={} duty_ns={} offset_ns={} polarity={} \
                  request={} free={} capture={} apply={} get_state={} round_tohw={} \
-                 round_fromhw={} read={} write={}",
+                 round_fromhw={} read={} write={} busy={}",
                 u8::from(r.enabled.load(Ordering::Relaxed)),
                 self.cycles_to_ns(load(&r.period)),
                 self.cycles_to_ns(load(&r.duty)),
@@ -249,6 +251,7 @@ impl Hw {
                 load(&c.round_fromhw),
                 load(&c.read),
                 load(&c.write),
+                load(&ch.busy),
             )?;
         }
         Ok(())

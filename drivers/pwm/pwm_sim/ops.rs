@@ -43,6 +43,13 @@ impl Wait for pwm::Atomic {
     }
 }
 
+/// Waits the apply delay, counted as busy meanwhile.
+fn delay<C: Wait>(hw: &Hw, ch: &crate::hw::Channel, ctx: &C) {
+    ch.busy.fetch_add(1, Ordering::Relaxed);
+    ctx.wait_us(hw.apply_delay_us.load(Ordering::Relaxed));
+    ch.busy.fetch_sub(1, Ordering::Relaxed);
+}
+
 /// Counts a call of an op on `pwm` and consumes an injected failure.
 fn enter<'a>(
     hw: &'a Hw,
@@ -128,7 +135,7 @@ impl<C: Wait> pwm::Ops for LegacySim<C> {
     fn apply(chip: &pwm::Chip<Self>, pwm: &pwm::Channel, state: &pwm::State, ctx: &C) -> Result {
         let hw = &chip.drvdata().hw;
         let ch = enter(hw, pwm, |c| &c.apply)?;
-        ctx.wait_us(hw.apply_delay_us.load(Ordering::Relaxed));
+        delay(hw, ch, ctx);
         let r = &ch.regs;
         if !state.enabled {
             // Stopping leaves the other registers as they are.
@@ -280,7 +287,7 @@ impl<C: Wait> pwm::Ops for WaveformSim<C> {
     ) -> Result {
         let hw = &chip.drvdata().hw;
         let ch = enter(hw, pwm, |c| &c.write)?;
-        ctx.wait_us(hw.apply_delay_us.load(Ordering::Relaxed));
+        delay(hw, ch, ctx);
         let r = &ch.regs;
         if wfhw.period == 0 {
             r.enabled.store(false, Ordering::Relaxed);

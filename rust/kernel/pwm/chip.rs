@@ -286,7 +286,9 @@ impl<T: Ops> Chip<T> {
     unsafe fn drop_data(chip: &AnyChip) {
         // SAFETY: By the safety requirements the driver data is a `T` nobody uses any more;
         // it is dropped exactly once.
-        unsafe { core::ptr::drop_in_place(bindings::pwmchip_get_drvdata(chip.as_raw()).cast::<T>()) };
+        unsafe {
+            core::ptr::drop_in_place(bindings::pwmchip_get_drvdata(chip.as_raw()).cast::<T>())
+        };
     }
 }
 

@@ -14,9 +14,9 @@ use std::ffi::c_int;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Error, Write};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 extern "C" {
     fn ioctl(fd: c_int, request: std::ffi::c_ulong, ...) -> c_int;
@@ -168,8 +168,22 @@ impl Sim {
             .unwrap_or_default()
     }
 
+    /// Waits (up to ten seconds) until `field` of channel `ch` reads
+    /// `value`; whether it did.
+    fn wait_hw(&self, ch: u32, field: &str, value: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.hw(ch, field) != value {
+            if Instant::now() > deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        true
+    }
+
     /// What every channel's hardware runs, and how often it was written:
-    /// the debugfs lines without the other op counters.
+    /// the debugfs lines without the other op counters; empty when the file
+    /// cannot be read, which callers treat as a failure.
     fn hw_all(&self) -> String {
         let text = fs::read_to_string(format!("{DBG}/{}", self.name)).unwrap_or_default();
         let keep = [
@@ -232,7 +246,7 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     r.eq(
         &t("roundwf-changes-no-hardware"),
         true,
-        before == sim.hw_all(),
+        !before.is_empty() && before == sim.hw_all(),
     );
     let mut w = wf(1, 50_000, 0, 0);
     r.eq(
@@ -319,7 +333,7 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     r.eq(
         &t("rejected-changes-no-hardware"),
         true,
-        before == sim.hw_all(),
+        !before.is_empty() && before == sim.hw_all(),
     );
 
     let mut w = wf(0, 40_000, 10_000, 0);
@@ -415,27 +429,29 @@ fn full(r: &mut Report) -> Result<(), String> {
     drop(f);
     drop(sim);
 
-    // Removal while another thread sleeps inside an ioctl (a slow bus).
-    let slow = Sim::new("cdevslow", &[("apply_delay_us", "300000")])?;
+    // Removal while another thread sleeps inside an ioctl's driver op (a
+    // slow bus, one second): the removal waits for the op, and the ioctl,
+    // whose op had started, completes.
+    let slow = Sim::new("cdevslow", &[("apply_delay_us", "1000000")])?;
     let f = Arc::new(slow.open().map_err(|e| format!("open: errno {e}"))?);
-    let _ = io(&f, REQUEST, 0);
-    let inside = Arc::new(AtomicBool::new(true));
-    let (f2, inside2) = (f.clone(), inside.clone());
+    r.eq("remove-during-ioctl-request", Ok(()), io(&f, REQUEST, 0));
+    let f2 = f.clone();
     let t = thread::spawn(move || {
         let mut w = wf(0, 30_000, 1_000, 0);
-        let r = wf_io(&f2, SETROUNDEDWF, &mut w);
-        inside2.store(false, Ordering::SeqCst);
-        r
+        wf_io(&f2, SETROUNDEDWF, &mut w)
     });
-    while slow.hw(0, "write") != "1" {
-        thread::yield_now();
-    }
+    let in_op = slow.wait_hw(0, "busy", "1");
+    r.eq("remove-during-ioctl-op-running", true, in_op);
+    let start = Instant::now();
     slow.set("live", "0")?;
+    let waited = start.elapsed();
     let res = t.join().unwrap_or(Err(-1));
-    r.eq(
-        "remove-during-ioctl-completes",
-        true,
-        res == Ok(()) || res == Err(ENODEV),
+    r.eq("remove-during-ioctl-completes", Ok(()), res);
+    // The op had (nearly) all its second to go when the removal started.
+    r.check(
+        "remove-during-ioctl-removal-waited",
+        waited >= Duration::from_millis(500),
+        || format!("the removal took {waited:?}"),
     );
     r.eq(
         "remove-during-ioctl-then-enodev",
@@ -451,24 +467,29 @@ fn full(r: &mut Report) -> Result<(), String> {
     let fast = Sim::new("cdevpar2", &[])?;
     let fs_ = Arc::new(slow.open().map_err(|e| format!("open: errno {e}"))?);
     let ff = fast.open().map_err(|e| format!("open: errno {e}"))?;
-    let _ = io(&fs_, REQUEST, 0);
-    let _ = io(&ff, REQUEST, 0);
-    let inside = Arc::new(AtomicBool::new(true));
-    let (f2, inside2) = (fs_.clone(), inside.clone());
+    r.eq(
+        "other-chip-requests",
+        (Ok(()), Ok(())),
+        (io(&fs_, REQUEST, 0), io(&ff, REQUEST, 0)),
+    );
+    let f2 = fs_.clone();
     let t = thread::spawn(move || {
         let mut w = wf(0, 30_000, 1_000, 0);
-        let _ = wf_io(&f2, SETROUNDEDWF, &mut w);
-        inside2.store(false, Ordering::SeqCst);
+        wf_io(&f2, SETROUNDEDWF, &mut w)
     });
-    while slow.hw(0, "write") != "1" {
-        thread::yield_now();
-    }
+    r.eq(
+        "other-chip-slow-op-running",
+        true,
+        slow.wait_hw(0, "busy", "1"),
+    );
     let mut w = wf(0, 20_000, 5_000, 0);
     let res = wf_io(&ff, SETROUNDEDWF, &mut w);
-    let overlapped = inside.load(Ordering::SeqCst);
-    let _ = t.join();
+    // Still inside the slow chip's driver: the fast ioctl did not wait for it.
+    let overlapped = slow.hw(0, "busy") == "1";
+    let slow_res = t.join().unwrap_or(Err(-1));
     r.eq("other-chip-during-slow-ioctl", Ok(()), res);
     r.eq("other-chip-did-not-wait", true, overlapped);
+    r.eq("other-chip-slow-ioctl-completes", Ok(()), slow_res);
     drop((fs_, ff, slow, fast));
 
     // Chip ids of 256 and above get a node too.
@@ -602,5 +623,7 @@ fn main() {
             r.check("full.setup", false, || e);
         }
     }
+    // The last case: a run that crashed or hung before it is missing it.
+    r.check("completed", true, String::new);
     std::process::exit(i32::from(r.failed != 0));
 }

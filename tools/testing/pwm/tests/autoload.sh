@@ -27,7 +27,10 @@ else
 	fail consumer-loads "modprobe $C: $(cat /tmp/modprobe.err); $(dmesg | grep autoload | tail -3)"
 fi
 check provider-autoloaded loaded $P
-check got-channel sh -c "dmesg | grep -q 'pwm-autoload-consumer: got channel 0 of the autoloaded provider'"
+# The consumer applied 25% of 1 ms: the provider's hardware, read back by
+# /sys/kernel/debug/pwm through its get_state, runs it.
+check got-channel sh -c "grep -A3 ' platform/$P, ' /sys/kernel/debug/pwm |
+	grep -q 'actual configuration: *enabled, 250000/1000000 ns, normal polarity'"
 check chip-in-debugfs grep -q "pwm_autoload_provider" /sys/kernel/debug/pwm
 check channel-requested-by-consumer grep -q "(present *): requested" /sys/kernel/debug/pwm
 
@@ -40,7 +43,7 @@ check consumer-unloads rmmod $C
 check_eq provider-unpinned 0 "$(refcnt $P)"
 check provider-unloads rmmod $P
 check provider-gone sh -c "! [ -d /sys/module/$P ]"
-check chip-gone sh -c "! grep -q pwm_autoload_provider /sys/kernel/debug/pwm"
+check chip-gone sh -c "test -r /sys/kernel/debug/pwm && ! grep -q $P /sys/kernel/debug/pwm"
 
 # The chip's last reference may go after the module did (its kobject release
 # is delayed by up to 4 s under CONFIG_DEBUG_KOBJECT_RELEASE): wait for it

@@ -4,5 +4,10 @@
 
 . /pwm/lib.sh
 
+# Each program ends with a `completed` case and exits non-zero when a case
+# failed or it crashed; both statuses make the script's.
 /pwm/bin/pwm-cdev-test cdev
-/pwm/bin/pwm-cdev-test32 cdev32 quick || true
+rc64=$?
+/pwm/bin/pwm-cdev-test32 cdev32 quick
+rc32=$?
+[ $rc64 = 0 ] && [ $rc32 = 0 ]

@@ -6,24 +6,40 @@
 
 . /pwm/lib.sh
 
-# rejects NAME FILE VALUE ERROR SIM: fails with ERROR; the attribute and the
+# rejects NAME FILE VALUE ERROR SIM: fails with ERROR; the attribute, the
+# exported channels next to it (export and unexport read empty) and the
 # hardware of SIM (its debugfs file) do not change.
 rejects() {
 	local before after hw_before hw_after err
-	before=$(cat "$2" 2>/dev/null)
+	before="$(cat "$2" 2>/dev/null) $(ls -d "${2%/*}"/pwm[0-9]* 2>/dev/null)"
 	hw_before=$(cat "$DBG/$5")
 	err=$(write_err "$2" "$3")
-	after=$(cat "$2" 2>/dev/null)
+	after="$(cat "$2" 2>/dev/null) $(ls -d "${2%/*}"/pwm[0-9]* 2>/dev/null)"
 	hw_after=$(cat "$DBG/$5")
 	if [ "$err" != "$4" ]; then
 		fail "$1" "writing '$3' to $2: expected '$4', got '${err:-success}'"
 	elif [ "$before" != "$after" ]; then
-		fail "$1" "$2 changed from '$before' to '$after'"
+		fail "$1" "$2 (or the exported channels) changed from '$before' to '$after'"
 	elif [ "$hw_before" != "$hw_after" ]; then
 		fail "$1" "the hardware changed"
 	else
 		pass "$1"
 	fi
+}
+
+# uevent_after SEQNUM PATTERN: the uevent helper logged a line matching
+# PATTERN for an event later than SEQNUM (/sys/kernel/uevent_seqnum before
+# the action), so that an earlier event cannot stand in for it.
+uevent_after() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		grep "$2" /tmp/uevents 2>/dev/null | sed -n 's/.* SEQNUM=//p' |
+			while read -r n; do [ "$n" -gt "$1" ] && echo later; done |
+			grep -q later && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # uevent_seen PATTERN: the uevent helper logged a line matching PATTERN.
@@ -167,27 +183,44 @@ fi
 echo 0 >$c/export
 echo 50000 >$p/period
 exec 3<$p/period
+seq=$(cat /sys/kernel/uevent_seqnum)
 check remove.exported-chip sh -c "echo 0 > $CFS/s/live"
 check remove.chip-gone test ! -e $c
 check_eq remove.open-attribute-fails "$ENODEV" "$(cat <&3 2>&1 | sed 's/.*: //')"
 exec 3<&-
-check remove.uevent uevent_seen "^change .*/$chip EXPORT= UNEXPORT=pwm0"
+check remove.uevent uevent_after $seq "^change .*/$chip EXPORT= UNEXPORT=pwm0 "
 check remove.nothing-left sh -c "! ls -d /sys/class/pwm/pwmchip* 2>/dev/null"
 rmdir $CFS/s
 
-# Exports racing removal: nothing is left behind, whichever wins.
+# Exports racing removal: nothing is left behind, whichever wins. In each
+# round a task holds export and unexport open and exports and unexports
+# without pause from before the removal starts until a write fails: the
+# writes overlap the removal, and the first that comes after it fails with
+# ENODEV.
 mkdir $CFS/r
 echo 2 >$CFS/r/npwm
-i=0
+i=0 overlaps=0
 while [ $i -lt 20 ]; do
 	echo 1 >$CFS/r/live
 	c=/sys/class/pwm/$(cat $CFS/r/chip_name)
-	(for j in 1 2 3 4 5 6 7 8; do echo 0 >$c/export; echo 1 >$c/export
-		echo 0 >$c/unexport; done) 2>/dev/null &
+	rm -f /tmp/race.ready
+	(exec 4>$c/export 5>$c/unexport
+	n=0
+	while [ $n -lt 100000 ] && echo 0 >&4; do
+		echo ok
+		[ $n = 0 ] && : >/tmp/race.ready
+		echo 0 >&5 || break
+		n=$((n + 1))
+	done) >/tmp/race.out 2>&1 &
+	j=0
+	while [ ! -e /tmp/race.ready ] && [ $j -lt 100 ]; do sleep 0.05; j=$((j + 1)); done
 	echo 0 >$CFS/r/live
 	wait
+	grep -q '^ok$' /tmp/race.out && grep -q "$ENODEV" /tmp/race.out &&
+		overlaps=$((overlaps + 1))
 	i=$((i + 1))
 done
+check_eq race.every-round-overlapped 20 $overlaps
 check_eq race.no-chips-left 0 "$(ls -d /sys/class/pwm/pwmchip* 2>/dev/null | wc -l)"
 check_eq race.no-devices-left 0 "$(ls -d /sys/bus/platform/devices/pwm-sim.* 2>/dev/null | wc -l)"
 rmdir $CFS/r
