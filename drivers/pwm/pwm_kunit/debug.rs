@@ -15,8 +15,7 @@ use kernel::prelude::*;
 mod tests {
     use crate::test_chip::{
         pwm_get,
-        pwm_kunit_in_hardirq,
-        pwm_kunit_run_irq_test,
+        run_in_all_contexts,
         state,
         wf,
         Kind,
@@ -33,16 +32,10 @@ mod tests {
         QUIRK_TOHW_ROUNDS_UP,
         QUIRK_WRITE_DIFFERS, //
     };
-    use core::sync::atomic::{
-        AtomicU32,
-        Ordering, //
-    };
+    use core::sync::atomic::Ordering;
     use kernel::{
         bindings,
-        ffi::{
-            c_int,
-            c_void, //
-        },
+        ffi::c_int,
         prelude::*, //
     };
 
@@ -248,36 +241,6 @@ mod tests {
         Ok(())
     }
 
-    /// What the contexts of the IRQ test share.
-    struct IrqApplies {
-        pwm: *mut bindings::pwm_device,
-        ok: AtomicU32,
-        calls: AtomicU32,
-        in_hardirq: AtomicU32,
-    }
-
-    /// Applies a state no other call applies, so the core never skips it.
-    ///
-    /// # Safety
-    ///
-    /// `data` is a live `IrqApplies` whose channel is requested.
-    unsafe extern "C" fn apply_distinct(data: *mut c_void) -> bool {
-        // SAFETY: As the caller guarantees.
-        let ctx = unsafe { &*data.cast::<IrqApplies>() };
-        let n = ctx.calls.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: A plain C predicate.
-        if unsafe { pwm_kunit_in_hardirq() } {
-            ctx.in_hardirq.fetch_add(1, Ordering::Relaxed);
-        }
-        let st = state(40_000, u64::from(n % 20_000) + 1);
-        // SAFETY: The channel is requested and its chip raw atomic.
-        let ok = unsafe { bindings::pwm_apply_atomic(ctx.pwm, &st) } == 0;
-        if ok {
-            ctx.ok.fetch_add(1, Ordering::Relaxed);
-        }
-        ok
-    }
-
     /// Applies to a raw atomic chip from task, softirq and hard-IRQ context at
     /// once: every apply is checked (applied, read back, reapplied, read back
     /// again), in hard-IRQ context too.
@@ -285,30 +248,9 @@ mod tests {
     fn atomic_chip_apply_is_checked_in_irq_context() -> Result {
         let s = Setup::new(Kind::Legacy, Lock::Raw)?;
         let before = calls(&s);
-        let ctx = KBox::new(
-            IrqApplies {
-                pwm: s.pwm,
-                ok: AtomicU32::new(0),
-                calls: AtomicU32::new(0),
-                in_hardirq: AtomicU32::new(0),
-            },
-            GFP_KERNEL,
-        )?;
-        // SAFETY: Only called from a KUnit case.
-        let test = unsafe { bindings::kunit_get_current_test() };
-        // SAFETY: `ctx` outlives the call, which stops every context before returning.
-        unsafe {
-            pwm_kunit_run_irq_test(
-                test,
-                Some(apply_distinct),
-                10_000,
-                (&raw const *ctx).cast_mut().cast(),
-            )
-        };
-        let ok = ctx.ok.load(Ordering::Relaxed);
-        check!(ctx.in_hardirq.load(Ordering::Relaxed) > 0);
-        check_eq!(ok, ctx.calls.load(Ordering::Relaxed));
-        check_eq!(calls(&s), (before.0 + 2 * ok, before.1 + 2 * ok));
+        let (applies, in_hardirq) = run_in_all_contexts(s.pwm)?;
+        check!(in_hardirq > 0);
+        check_eq!(calls(&s), (before.0 + 2 * applies, before.1 + 2 * applies));
         Ok(())
     }
 }

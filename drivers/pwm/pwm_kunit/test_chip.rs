@@ -1040,6 +1040,62 @@ pub(crate) fn applies(n: u32) -> u32 {
     }
 }
 
+/// What the contexts share: the channel and how often each kind applied.
+struct Contexts {
+    pwm: *mut bindings::pwm_device,
+    calls: AtomicU32,
+    hardirq_calls: AtomicU32,
+}
+
+/// Applies a state that differs from the last one, so the driver runs.
+///
+/// # Safety
+///
+/// `data` is a live `Contexts` whose channel is requested.
+unsafe extern "C" fn apply_in_any_context(data: *mut c_void) -> bool {
+    // SAFETY: As the caller guarantees.
+    let ctx = unsafe { &*data.cast::<Contexts>() };
+    let n = ctx.calls.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: A plain C predicate.
+    if unsafe { pwm_kunit_in_hardirq() } {
+        ctx.hardirq_calls.fetch_add(1, Ordering::Relaxed);
+    }
+    let st = state(10000, u64::from(n % 10000));
+    // SAFETY: The channel is requested and belongs to an atomic chip.
+    unsafe { bindings::pwm_apply_atomic(ctx.pwm, &st) == 0 }
+}
+
+/// Applies a different state to `pwm`, an atomic chip's channel, in task,
+/// softirq and hard-IRQ context at once (`pwm_kunit_run_irq_test`); every
+/// apply must succeed. Returns the number of applies, and of those in hard-IRQ
+/// context.
+pub(crate) fn run_in_all_contexts(pwm: *mut bindings::pwm_device) -> Result<(u32, u32)> {
+    let ctx = KBox::new(
+        Contexts {
+            pwm,
+            calls: AtomicU32::new(0),
+            hardirq_calls: AtomicU32::new(0),
+        },
+        GFP_KERNEL,
+    )?;
+    // SAFETY: Only called from a KUnit case.
+    let test = unsafe { bindings::kunit_get_current_test() };
+    // SAFETY: `ctx` outlives the call, which stops every context before returning.
+    unsafe {
+        pwm_kunit_run_irq_test(
+            test,
+            Some(apply_in_any_context),
+            10000,
+            (&raw const *ctx).cast_mut().cast(),
+        )
+    };
+    Ok((
+        ctx.calls.load(Ordering::Relaxed),
+        ctx.hardirq_calls.load(Ordering::Relaxed),
+    ))
+}
+
+
 /// An enabled state with normal polarity.
 pub(crate) fn state(period: u64, duty_cycle: u64) -> bindings::pwm_state {
     bindings::pwm_state {
