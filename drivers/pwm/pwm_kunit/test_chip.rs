@@ -1095,7 +1095,6 @@ pub(crate) fn run_in_all_contexts(pwm: *mut bindings::pwm_device) -> Result<(u32
     ))
 }
 
-
 /// An enabled state with normal polarity.
 pub(crate) fn state(period: u64, duty_cycle: u64) -> bindings::pwm_state {
     bindings::pwm_state {
