@@ -245,8 +245,12 @@ mod tests {
     #[test]
     fn remove_waits_for_an_op_in_progress() -> Result {
         let mut s = Setup::new(Kind::Legacy, false)?;
+        // A lookup of a channel the chip lacks: `EINVAL` while the chip is
+        // registered, `EPROBE_DEFER` once removal withdrew it, and never waiting
+        // for the chip's lock, which the gated apply holds.
         let other = TestDevice::new(c"pwm-kunit-other")?;
-        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"other"), 0)?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 5, None, Some(c"other"), 0)?;
+        check_eq!(pwm_get(&other, c"other").err(), Some(EINVAL));
         s.chip.hw().gate.store(true, Ordering::Release);
         let job = KBox::new(
             ApplyJob {
@@ -283,15 +287,8 @@ mod tests {
             // removal can only finish, and its thread be stopped, with the gate open.
             let _open = OpenGate(s.chip.hw());
             // The removal is under way: the chip is gone from lookups.
-            let withdrawn = || match pwm_get(&other, c"other") {
-                Ok(pwm) => {
-                    // SAFETY: Requested just now, before the withdrawal; not used again.
-                    unsafe { bindings::pwm_put(pwm) };
-                    false
-                }
-                Err(e) => e == EPROBE_DEFER,
-            };
-            check!(wait_for(5000, withdrawn));
+            check!(wait_for(5000, || pwm_get(&other, c"other").err()
+                == Some(EPROBE_DEFER)));
             // It cannot finish while the driver's apply is held inside the driver.
             check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
             check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
