@@ -47,7 +47,7 @@ fn label_of(chip: &Chip, pwm: &Pwm) -> (Option<[u8; LABEL_LEN]>, bool) {
     for (i, byte) in copy.iter_mut().take(LABEL_LEN - 1).enumerate() {
         // SAFETY: A label is a NUL-terminated string that stays valid while the channel is
         // requested, which the control mutex, held, keeps it; reading stops at its NUL.
-        let c = unsafe { *label.add(i) } as u8;
+        let c: u8 = unsafe { *label.add(i) };
         if c == 0 {
             break;
         }

@@ -107,7 +107,7 @@ static void pwm_kunit_settle_overlay(void *unused)
 	}
 
 	/* An attached overlay node holds one reference; the loop holds one. */
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 500; i++) {
 		held = false;
 		for (np = of_find_all_nodes(NULL); np; np = of_find_all_nodes(np))
 			if (of_node_check_flag(np, OF_OVERLAY) &&
@@ -115,7 +115,7 @@ static void pwm_kunit_settle_overlay(void *unused)
 				held = true;
 		if (!held)
 			return;
-		msleep(10);
+		msleep(20);
 	}
 }
 

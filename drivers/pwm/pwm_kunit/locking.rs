@@ -65,8 +65,8 @@ mod tests {
     /// halves off, a consumer's `spinlock_t` held with interrupts saved).
     fn apply_atomic_locked(s: &Setup, n: u64) -> Result {
         for i in 0..n {
-            // SAFETY: The channel is requested; the state is valid for the call.
             let st = state(20000, i * 1000);
+            // SAFETY: The channel is requested; the state is valid for the call.
             kernel::error::to_result(unsafe {
                 pwm_kunit_apply_atomic_locked(s.pwm.cast(), (&raw const st).cast())
             })?;
