@@ -236,3 +236,31 @@ void pwm_kunit_gpiod_put(struct gpio_desc *desc)
 	gpiod_put(desc);
 }
 #endif
+
+ssize_t pwm_kunit_chip_attr_store(struct pwm_chip *chip, const char *name,
+				  const char *buf)
+{
+	const struct attribute_group *const *groups = chip->dev.class->dev_groups;
+	struct device_attribute *da;
+	struct attribute **attr;
+
+	for (; groups && *groups; groups++) {
+		for (attr = (*groups)->attrs; attr && *attr; attr++) {
+			if (strcmp((*attr)->name, name))
+				continue;
+			da = container_of(*attr, struct device_attribute, attr);
+			return da->store(&chip->dev, da, buf, strlen(buf));
+		}
+	}
+	return -ENOENT;
+}
+
+int pwm_kunit_class_suspend(struct pwm_chip *chip)
+{
+	return chip->dev.class->pm->suspend(&chip->dev);
+}
+
+int pwm_kunit_class_resume(struct pwm_chip *chip)
+{
+	return chip->dev.class->pm->resume(&chip->dev);
+}

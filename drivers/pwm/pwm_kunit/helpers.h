@@ -85,4 +85,17 @@ int pwm_kunit_gpiod_set(struct gpio_desc *desc, int value);
 int pwm_kunit_gpiod_get_direction(struct gpio_desc *desc);
 void pwm_kunit_gpiod_put(struct gpio_desc *desc);
 
+struct pwm_chip;
+
+/*
+ * Writes @buf to the chip attribute @name (export, unexport) through its
+ * store callback, as a write to /sys/class/pwm/pwmchipN/@name does.
+ */
+ssize_t pwm_kunit_chip_attr_store(struct pwm_chip *chip, const char *name,
+				  const char *buf);
+
+/* The class's system sleep callbacks for @chip, as the PM core calls them. */
+int pwm_kunit_class_suspend(struct pwm_chip *chip);
+int pwm_kunit_class_resume(struct pwm_chip *chip);
+
 #endif /* __PWM_KUNIT_HELPERS_H */

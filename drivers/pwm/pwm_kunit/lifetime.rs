@@ -31,6 +31,7 @@ mod tests {
         sync::atomic::{
             AtomicBool,
             AtomicI32,
+            AtomicPtr,
             Ordering, //
         },
     };
@@ -41,6 +42,7 @@ mod tests {
             to_result, //
         },
         ffi::{
+            c_char,
             c_int,
             c_void, //
         },
@@ -308,6 +310,245 @@ mod tests {
         result?;
         check_eq!(s.apply(&state(10000, 1000)), Err(ENODEV));
         Ok(())
+    }
+
+    // `struct pwm_chip *` as `void *`: bindgen's `pwm_chip` is not FFI-safe.
+    extern "C" {
+        fn pwm_kunit_chip_attr_store(
+            chip: *mut c_void,
+            name: *const c_char,
+            buf: *const c_char,
+        ) -> isize;
+        fn pwm_kunit_class_suspend(chip: *mut c_void) -> c_int;
+        fn pwm_kunit_class_resume(chip: *mut c_void) -> c_int;
+    }
+
+    /// What the lookup thread shares with the test.
+    struct GetJob {
+        consumer: *mut bindings::device,
+        pwm: AtomicPtr<bindings::pwm_device>,
+        result: AtomicI32,
+        done: AtomicBool,
+    }
+
+    /// Looks up the consumer's `held` channel from a thread of its own and
+    /// records what it got.
+    ///
+    /// # Safety
+    ///
+    /// `data` is a `GetJob` that outlives the thread, whose consumer is alive.
+    unsafe extern "C" fn get_thread(data: *mut c_void) -> c_int {
+        // SAFETY: `data` is the test's `GetJob`, which outlives the thread.
+        let job = unsafe { &*data.cast::<GetJob>() };
+        // SAFETY: The consumer device is alive while the thread runs.
+        match from_err_ptr(unsafe { bindings::pwm_get(job.consumer, c"held".as_char_ptr()) }) {
+            Ok(pwm) => job.pwm.store(pwm, Ordering::Release),
+            Err(e) => job.result.store(e.to_errno(), Ordering::Relaxed),
+        }
+        job.done.store(true, Ordering::Release);
+        while !should_stop() {
+            // SAFETY: A kthread may sleep.
+            unsafe { bindings::msleep(1) };
+        }
+        0
+    }
+
+    /// A lookup held inside the driver's `request` (at the test chip's gate)
+    /// holds up the removal of the chip. The consumer gets its channel, which
+    /// the removal, finishing afterwards, frees; the channel then refuses
+    /// applies, and putting it releases the driver's module.
+    #[test]
+    fn remove_waits_for_a_lookup_in_progress() -> Result {
+        let module = FakeModule::new()?;
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let mut chip =
+            TestChip::new_owned(provider.dev(), 1, Kind::Legacy, false, module.as_ptr())?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"held"), 0)?;
+        let refs = chip.refs();
+        chip.hw().gate.store(true, Ordering::Release);
+        let job = KBox::new(
+            GetJob {
+                consumer: consumer.dev(),
+                pwm: AtomicPtr::new(ptr::null_mut()),
+                result: AtomicI32::new(0),
+                done: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?;
+        let data = (&raw const *job).cast_mut().cast::<c_void>();
+        // SAFETY: `job` and the consumer are declared before the thread and outlive it;
+        // `get_thread` runs until asked to stop.
+        let getter = unsafe { Thread::spawn(get_thread, data, c"pwm-kunit-get") };
+        let getter = getter.inspect_err(|_| chip.hw().gate.store(false, Ordering::Release))?;
+        let result = (|| -> Result {
+            check!(wait_for(5000, || chip
+                .hw()
+                .sleeping
+                .load(Ordering::Acquire)));
+            // Inside `request`, the lookup holds the chip and pins the module.
+            check!(chip.refs() > refs);
+            check_eq!(module.users(), 1);
+            let removal = KBox::new(
+                RemoveJob {
+                    chip: chip.chip,
+                    done: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
+            let data = (&raw const *removal).cast_mut().cast::<c_void>();
+            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
+            // registered and the test does not remove it itself from here on.
+            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
+            chip.removed_elsewhere();
+            // Dropped first on every way out, as in `remove_waits_for_an_op_in_progress`.
+            let _open = OpenGate(chip.hw());
+            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check!(!job.done.load(Ordering::Acquire));
+            chip.hw().gate.store(false, Ordering::Release);
+            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
+            drop(remover);
+            check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
+            check_eq!(job.result.load(Ordering::Relaxed), 0);
+            let pwm = job.pwm.load(Ordering::Acquire);
+            if pwm.is_null() {
+                return Err(EINVAL);
+            }
+            // The removal found the channel requested and freed it.
+            check_eq!(chip.hw().calls.free.load(Ordering::Relaxed), 1);
+            // SAFETY: `pwm` is the consumer's, until the put below.
+            check_eq!(
+                unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10000, 1000)) },
+                ENODEV.to_errno()
+            );
+            check_eq!(chip.hw().calls.apply.load(Ordering::Relaxed), 0);
+            check_eq!(module.users(), 1);
+            // Delayed kobject releases may drop other references meanwhile,
+            // never add one.
+            let held = chip.refs();
+            // SAFETY: The consumer's channel, not used afterwards.
+            unsafe { bindings::pwm_put(pwm) };
+            check_eq!(module.users(), 0);
+            check!(chip.refs() < held);
+            Ok(())
+        })();
+        chip.hw().gate.store(false, Ordering::Release);
+        drop(getter);
+        result
+    }
+
+    /// What the suspend thread shares with the test.
+    struct SuspendJob {
+        chip: *mut bindings::pwm_chip,
+        result: AtomicI32,
+        done: AtomicBool,
+    }
+
+    /// Runs the class's suspend callback for a chip from a thread of its
+    /// own, as the PM core does, and records the result.
+    ///
+    /// # Safety
+    ///
+    /// `data` is a `SuspendJob` that outlives the thread, whose chip's device
+    /// the test holds a reference to, as the PM core does during a suspend.
+    unsafe extern "C" fn suspend_thread(data: *mut c_void) -> c_int {
+        // SAFETY: `data` is the test's `SuspendJob`, which outlives the thread.
+        let job = unsafe { &*data.cast::<SuspendJob>() };
+        // SAFETY: The chip's device is alive: the test holds a reference.
+        let ret = unsafe { pwm_kunit_class_suspend(job.chip.cast()) };
+        job.result.store(ret, Ordering::Relaxed);
+        job.done.store(true, Ordering::Release);
+        while !should_stop() {
+            // SAFETY: A kthread may sleep.
+            unsafe { bindings::msleep(1) };
+        }
+        0
+    }
+
+    /// A system suspend held inside the driver (the class's callback stopping
+    /// an exported, running channel, at the test chip's gate) holds up the
+    /// removal of the chip; the suspend completes, the removal then
+    /// unexports the channel and releases the driver's module, and resuming
+    /// the removed chip, whose device the PM core still holds, does nothing.
+    #[test]
+    fn remove_waits_for_a_suspend_in_progress() -> Result {
+        let module = FakeModule::new()?;
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let mut chip =
+            TestChip::new_owned(provider.dev(), 1, Kind::Legacy, false, module.as_ptr())?;
+        // SAFETY: The chip is registered; the strings are NUL-terminated.
+        let written = unsafe {
+            pwm_kunit_chip_attr_store(
+                chip.chip.cast(),
+                c"export".as_char_ptr(),
+                c"0".as_char_ptr(),
+            )
+        };
+        check_eq!(written, 1);
+        if written != 1 {
+            return Err(EINVAL);
+        }
+        check_eq!(module.users(), 1);
+        // SAFETY: The export keeps channel 0 requested until the removal.
+        to_result(unsafe { bindings::pwm_apply_might_sleep(chip.pwm(0), &state(10000, 3000)) })?;
+        check!(chip.hw().channel(0).enabled.load(Ordering::Relaxed));
+        chip.hw().gate.store(true, Ordering::Release);
+        let job = KBox::new(
+            SuspendJob {
+                chip: chip.chip,
+                result: AtomicI32::new(1),
+                done: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?;
+        let data = (&raw const *job).cast_mut().cast::<c_void>();
+        // SAFETY: `job` is declared before the thread and outlives it; `chip` keeps its
+        // reference to the chip's device until after the thread stopped.
+        let suspender = unsafe { Thread::spawn(suspend_thread, data, c"pwm-kunit-suspend") };
+        let suspender =
+            suspender.inspect_err(|_| chip.hw().gate.store(false, Ordering::Release))?;
+        let result = (|| -> Result {
+            check!(wait_for(5000, || chip
+                .hw()
+                .sleeping
+                .load(Ordering::Acquire)));
+            let removal = KBox::new(
+                RemoveJob {
+                    chip: chip.chip,
+                    done: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
+            let data = (&raw const *removal).cast_mut().cast::<c_void>();
+            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
+            // registered and the test does not remove it itself from here on.
+            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
+            chip.removed_elsewhere();
+            // Dropped first on every way out, as in `remove_waits_for_an_op_in_progress`.
+            let _open = OpenGate(chip.hw());
+            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check!(!job.done.load(Ordering::Acquire));
+            check_eq!(module.users(), 1);
+            chip.hw().gate.store(false, Ordering::Release);
+            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
+            drop(remover);
+            check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
+            check_eq!(job.result.load(Ordering::Relaxed), 0);
+            // The suspend stopped the output; the removal then unexported the
+            // channel, freeing it and the module.
+            check!(!chip.hw().channel(0).enabled.load(Ordering::Relaxed));
+            check_eq!(chip.hw().calls.free.load(Ordering::Relaxed), 1);
+            check_eq!(module.users(), 0);
+            let applied = chip.hw().calls.apply.load(Ordering::Relaxed);
+            // SAFETY: `chip` still holds its reference to the chip's device.
+            check_eq!(unsafe { pwm_kunit_class_resume(chip.chip.cast()) }, 0);
+            check_eq!(chip.hw().calls.apply.load(Ordering::Relaxed), applied);
+            check!(!chip.hw().channel(0).enabled.load(Ordering::Relaxed));
+            Ok(())
+        })();
+        chip.hw().gate.store(false, Ordering::Release);
+        drop(suspender);
+        result
     }
 
     #[test]

@@ -362,7 +362,8 @@ impl Hw {
         self.fail_next.store(err.to_errno(), Ordering::Relaxed);
     }
 
-    fn delay(&self) {
+    /// Waits while a test keeps the gate closed (ten seconds at most).
+    fn wait_at_gate(&self) {
         if self.gate.load(Ordering::Acquire) {
             self.sleeping.store(true, Ordering::Release);
             for _ in 0..10_000 {
@@ -374,6 +375,11 @@ impl Hw {
             }
             self.sleeping.store(false, Ordering::Release);
         }
+    }
+
+    /// An op's delay: the gate, then `delay_ms`.
+    fn delay(&self) {
+        self.wait_at_gate();
         let ms = self.delay_ms.load(Ordering::Relaxed);
         if ms != 0 {
             self.sleeping.store(true, Ordering::Relaxed);
@@ -454,7 +460,7 @@ fn op(hw: &Hw, counter: &AtomicU32, f: impl FnOnce() -> c_int) -> c_int {
     ret
 }
 
-/// `request` of the test ops: counts the call.
+/// `request` of the test ops: counts the call and waits at the gate.
 ///
 /// # Safety
 ///
@@ -466,7 +472,10 @@ unsafe extern "C" fn test_request(
 ) -> c_int {
     // SAFETY: The core calls ops with the chip and one of its channels.
     let (hw, _) = unsafe { hw_of(chip, pwm) };
-    op(hw, &hw.calls.request, || 0)
+    op(hw, &hw.calls.request, || {
+        hw.wait_at_gate();
+        0
+    })
 }
 
 /// `free` of the test ops: counts the call.

@@ -9,6 +9,7 @@ use crate::{
         Config,
         Hw,
         Mode,
+        Preset,
         MAX_APPLY_DELAY_US,
         MAX_NPWM, //
     },
@@ -76,6 +77,7 @@ impl configfs::GroupOperations for Root {
                 live: 6,
                 dev_name: 7,
                 chip_name: 8,
+                preset: 9,
             ],
         };
         Ok(configfs::Group::new(
@@ -159,6 +161,8 @@ struct State {
     fail_count: u32,
     fail_errno: i32,
     fail_enabling: bool,
+    /// Registers each channel has when the chip goes live, by channel.
+    presets: [Option<Preset>; MAX_NPWM as usize],
     live: Option<Live>,
 }
 
@@ -179,6 +183,7 @@ impl SimDir {
                 fail_count: 0,
                 fail_errno: EIO.to_errno().abs(),
                 fail_enabling: false,
+                presets: [None; MAX_NPWM as usize],
                 live: None,
             }),
         })
@@ -424,6 +429,12 @@ impl configfs::AttributeOperations<6> for SimDir {
         hw.fail_enabling
             .store(state.fail_enabling, Ordering::Relaxed);
         hw.fail_count.store(state.fail_count, Ordering::Relaxed);
+        for (hwpwm, preset) in (0u32..).zip(state.presets.iter()) {
+            if let Some(preset) = preset {
+                // A preset channel the chip does not have: `EINVAL`.
+                hw.preset(hwpwm, preset)?;
+            }
+        }
         state.live = Some(Live::new(hw)?);
         Ok(())
     }
@@ -455,4 +466,71 @@ impl configfs::AttributeOperations<8> for SimDir {
         let id = live.hw.chip_id.load(Ordering::Relaxed);
         show(page, format_args!("pwmchip{id}"))
     }
+}
+
+/// `preset`: `HWPWM PERIOD_NS DUTY_NS OFFSET_NS normal|inversed 0|1` sets
+/// what channel HWPWM's registers hold when the chip goes live, as a
+/// bootloader may leave them (the duty may be longer than the period);
+/// `clear` drops every preset. Fixed while live. Reads back one line per
+/// preset channel, in the same form.
+#[vtable]
+impl configfs::AttributeOperations<9> for SimDir {
+    type Data = SimDir;
+
+    fn show(dir: &SimDir, page: &mut [u8; PAGE_SIZE]) -> Result<usize> {
+        let state = dir.state.lock();
+        let mut out = Page { buf: page, len: 0 };
+        for (hwpwm, preset) in state.presets.iter().enumerate() {
+            if let Some(p) = preset {
+                writeln!(
+                    out,
+                    "{hwpwm} {} {} {} {} {}",
+                    p.period_ns,
+                    p.duty_ns,
+                    p.offset_ns,
+                    if p.inversed { "inversed" } else { "normal" },
+                    u8::from(p.enabled)
+                )
+                .map_err(|_| EINVAL)?;
+            }
+        }
+        Ok(out.len)
+    }
+
+    fn store(dir: &SimDir, page: &[u8]) -> Result {
+        let page = trim(page);
+        let mut state = dir.state.lock();
+        if state.live.is_some() {
+            return Err(EBUSY);
+        }
+        if page == b"clear" {
+            state.presets = [None; MAX_NPWM as usize];
+            return Ok(());
+        }
+        let (hwpwm, preset) = parse_preset(page)?;
+        *state.presets.get_mut(hwpwm).ok_or(EINVAL)? = Some(preset);
+        Ok(())
+    }
+}
+
+/// Parses `HWPWM PERIOD_NS DUTY_NS OFFSET_NS normal|inversed 0|1`.
+fn parse_preset(s: &[u8]) -> Result<(usize, Preset)> {
+    let mut words = s.split(|&c| c == b' ');
+    let mut next = || words.next().ok_or(EINVAL);
+    let hwpwm = parse_u32(next()?)?;
+    let preset = Preset {
+        period_ns: parse_u32(next()?)?,
+        duty_ns: parse_u32(next()?)?,
+        offset_ns: parse_u32(next()?)?,
+        inversed: match next()? {
+            b"normal" => false,
+            b"inversed" => true,
+            _ => return Err(EINVAL),
+        },
+        enabled: parse_bool(next()?)?,
+    };
+    if next().is_ok() || hwpwm >= MAX_NPWM {
+        return Err(EINVAL);
+    }
+    Ok((hwpwm as usize, preset))
 }

@@ -101,6 +101,18 @@ pub(crate) struct Registers {
     pub(crate) enabled: AtomicBool,
 }
 
+/// What a channel's registers hold when its chip goes live, as a bootloader
+/// may leave them: in nanoseconds, and not checked against each other (a
+/// duty longer than the period is how some hardware is found).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Preset {
+    pub(crate) period_ns: u32,
+    pub(crate) duty_ns: u32,
+    pub(crate) offset_ns: u32,
+    pub(crate) inversed: bool,
+    pub(crate) enabled: bool,
+}
+
 /// How often the core called each op on a channel.
 #[derive(Default)]
 pub(crate) struct Counters {
@@ -200,6 +212,19 @@ impl Hw {
             Ok(_) => Err(Error::from_errno(-self.fail_errno.load(Ordering::Relaxed))),
             Err(_) => Ok(()),
         }
+    }
+
+    /// Loads `preset` into the registers of channel `hwpwm`, before the chip
+    /// is registered; `EINVAL` if the chip has no such channel.
+    pub(crate) fn preset(&self, hwpwm: u32, preset: &Preset) -> Result {
+        let r = &self.channel(hwpwm)?.regs;
+        let cycles = |ns: u32| self.ns_to_cycles(ns.into());
+        r.period.store(cycles(preset.period_ns), Ordering::Relaxed);
+        r.duty.store(cycles(preset.duty_ns), Ordering::Relaxed);
+        r.offset.store(cycles(preset.offset_ns), Ordering::Relaxed);
+        r.inversed.store(preset.inversed, Ordering::Relaxed);
+        r.enabled.store(preset.enabled, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The highest period the registers hold, in nanoseconds.

@@ -88,8 +88,10 @@ fn capture(hw: &Hw, pwm: &pwm::Channel) -> Result<pwm::Capture> {
     let duty = hw.cycles_to_ns(r.duty.load(Ordering::Relaxed));
     Ok(pwm::Capture {
         period_ns: clamp(period),
+        // A preset duty may be longer than the period: the output is then
+        // constantly active.
         duty_cycle_ns: clamp(if r.inversed.load(Ordering::Relaxed) {
-            period - duty
+            period.saturating_sub(duty)
         } else {
             duty
         }),

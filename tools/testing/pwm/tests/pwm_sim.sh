@@ -135,6 +135,57 @@ check_eq modes.four-chips 4 "$(count '/sys/class/pwm/pwmchip*')"
 for n in $CFS/m-*; do echo 0 >$n/live; rmdir $n; done
 check_eq modes.all-gone 0 "$(count '/sys/class/pwm/pwmchip*')"
 
+# Presets: registers as a bootloader leaves them, which the core reads when
+# a channel is requested. A duty longer than the period reaches sysfs as
+# upstream's core gives it: unchanged from a legacy chip; from a waveform
+# chip inversed, its duty wrapped (1000 - 1500 in 64 bits), and no panic.
+sim_new p npwm=2 mode=legacy
+p=$CFS/p
+check_eq preset.none-by-default "" "$(cat $p/preset)"
+rejects bad.preset-channel $p/preset "64 1000 500 0 normal 1" "$EINVAL"
+rejects bad.preset-polarity $p/preset "0 1000 500 0 upside 1" "$EINVAL"
+rejects bad.preset-enabled $p/preset "0 1000 500 0 normal 2" "$EINVAL"
+rejects bad.preset-short $p/preset "0 1000 500 0 normal" "$EINVAL"
+rejects bad.preset-extra-word $p/preset "0 1000 500 0 normal 1 x" "$EINVAL"
+rejects bad.preset-negative $p/preset "0 1000 -5 0 normal 1" "$EINVAL"
+check preset.set sh -c "echo '0 1000 1500 0 normal 1' > $p/preset &&
+	echo '1 2000 100 0 inversed 0' > $p/preset"
+check_eq preset.reads-back "0 1000 1500 0 normal 1,1 2000 100 0 inversed 0," \
+	"$(tr '\n' , <$p/preset)"
+check preset.legacy.live sh -c "echo 1 > $p/live"
+check_eq preset.legacy.hardware "1 1000 1500" \
+	"$(hw p 0 enabled) $(hw p 0 period_ns) $(hw p 0 duty_ns)"
+rejects preset.busy-while-live $p/preset clear "$EBUSY"
+c=/sys/class/pwm/$(cat $p/chip_name)
+check preset.legacy.export sh -c "echo 0 > $c/export && echo 1 > $c/export"
+state_of() {
+	echo $(cat $c/pwm$1/period $c/pwm$1/duty_cycle $c/pwm$1/polarity $c/pwm$1/enable)
+}
+check_eq preset.legacy.state "1000 1500 normal 1" "$(state_of 0)"
+check_eq preset.legacy.disabled-channel "2000 100 inversed 0" "$(state_of 1)"
+check preset.legacy.reprogram sh -c "echo 500 > $c/pwm0/duty_cycle"
+check_eq preset.legacy.reprogrammed "1 1000 500" \
+	"$(hw p 0 enabled) $(hw p 0 period_ns) $(hw p 0 duty_ns)"
+echo 0 >$p/live
+echo waveform >$p/mode
+check preset.waveform.live sh -c "echo 1 > $p/live"
+c=/sys/class/pwm/$(cat $p/chip_name)
+check preset.waveform.export sh -c "echo 0 > $c/export"
+check_eq preset.waveform.state "1000 18446744073709551116 inversed 1" "$(state_of 0)"
+check_eq preset.waveform.hardware-untouched "1 1000 1500 0" \
+	"$(hw p 0 enabled) $(hw p 0 period_ns) $(hw p 0 duty_ns) $(hw p 0 write)"
+echo 0 >$p/live
+echo 1 >$p/npwm
+check_eq preset.beyond-npwm-fails "$EINVAL" "$(write_err $p/live 1)"
+check_eq preset.beyond-npwm-left-nothing "0 0 0" \
+	"$(cat $p/live) $(count '/sys/bus/platform/devices/pwm-sim.*') $(count '/sys/class/pwm/pwmchip*')"
+check preset.clear sh -c "echo clear > $p/preset"
+check_eq preset.cleared "" "$(cat $p/preset)"
+check preset.cleared-live sh -c "echo 1 > $p/live"
+check_eq preset.cleared-hardware-off "0 0" "$(hw p 0 enabled) $(hw p 0 period_ns)"
+echo 0 >$p/live
+rmdir $p
+
 # Allocation failures at each step of making a chip live (configfs, device,
 # probe, chip allocation and registration, debugfs): each fails the write
 # cleanly and leaves nothing behind, until there are no more steps to fail.
