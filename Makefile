@@ -6,11 +6,12 @@
 #   make test    build, run the KUnit suites and in-guest tests
 #   make shell   boot the same guest with an interactive shell
 #   make lint    rustfmt, CLIPPY=1 and checkpatch on the code written here
+#   make matrix  build the core in every configuration core.c builds in
 #
 # Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
 # JOBS=N, GUEST_TIMEOUT=seconds.
 
-.PHONY: all run test shell lint setup tree build clean help
+.PHONY: all run test shell lint matrix setup tree build clean help
 
 all: help
 
@@ -29,6 +30,9 @@ shell:
 
 lint:
 	@bash scripts/lint.sh
+
+matrix:
+	@bash scripts/matrix.sh
 
 setup:
 	@bash scripts/setup.sh

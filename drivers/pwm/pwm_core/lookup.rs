@@ -94,6 +94,8 @@ unsafe fn get_from_fwnode(
     con_id: *const c_char,
     label: *const c_char,
 ) -> Option<Result<*mut bindings::pwm_device>> {
+    // Without `CONFIG_OF` no fwnode is an OF node.
+    #[cfg(CONFIG_OF)]
     // SAFETY: `fwnode` is live.
     if unsafe { bindings::is_of_node(fwnode) } {
         // SAFETY: An OF fwnode is the `fwnode` member of a `struct device_node`.

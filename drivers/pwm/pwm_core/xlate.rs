@@ -41,6 +41,37 @@ fn polarity_of(flags: u32) -> bindings::pwm_polarity {
     }
 }
 
+/// `of_node_get()`; without `CONFIG_OF_DYNAMIC` nodes are never freed and
+/// it is an inline that does nothing.
+///
+/// # Safety
+///
+/// `np` is NULL or a live node.
+unsafe fn node_get(np: *mut bindings::device_node) {
+    #[cfg(CONFIG_OF_DYNAMIC)]
+    // SAFETY: The caller guarantees `np` is NULL or live.
+    unsafe {
+        bindings::of_node_get(np)
+    };
+    #[cfg(not(CONFIG_OF_DYNAMIC))]
+    let _ = np;
+}
+
+/// `of_node_put()`, as [`node_get`].
+///
+/// # Safety
+///
+/// `np` is NULL or a node the caller holds a reference to, which it gives up.
+unsafe fn node_put(np: *mut bindings::device_node) {
+    #[cfg(CONFIG_OF_DYNAMIC)]
+    // SAFETY: The caller guarantees `np` is NULL or holds a reference it gives up.
+    unsafe {
+        bindings::of_node_put(np)
+    };
+    #[cfg(not(CONFIG_OF_DYNAMIC))]
+    let _ = np;
+}
+
 /// Gives a registering chip a device tree translation and pins its parent's node.
 pub(crate) fn chip_added(chip: &Chip) {
     // SAFETY: The parent is a live device (checked by registration).
@@ -48,13 +79,14 @@ pub(crate) fn chip_added(chip: &Chip) {
     if np.is_null() {
         return;
     }
-    // SAFETY: The chip is registering and not visible to anyone else yet.
+    // SAFETY: The chip is registering and not visible to anyone else yet; `np` is the node
+    // of its live parent.
     unsafe {
         let xlate = &raw mut (*chip.as_raw()).of_xlate;
         if (*xlate).is_none() {
             *xlate = Some(capi::of_pwm_xlate_with_flags);
         }
-        bindings::of_node_get(np);
+        node_get(np);
     }
 }
 
@@ -64,7 +96,7 @@ pub(crate) fn chip_removed(chip: &Chip) {
     let np = unsafe { (*chip.parent()).of_node };
     if !np.is_null() {
         // SAFETY: `chip_added` took this reference.
-        unsafe { bindings::of_node_put(np) };
+        unsafe { node_put(np) };
     }
 }
 
@@ -81,6 +113,7 @@ fn chip_for_fwnode(fwnode: *mut bindings::fwnode_handle) -> Result<ARef<Chip>> {
 
 /// Requests a channel of `chip` through the driver's `of_xlate`, with the
 /// driver's module pinned so it cannot unload during the call.
+#[cfg(CONFIG_OF)]
 fn of_xlate<'a>(chip: &'a Chip, args: &bindings::of_phandle_args) -> Result<&'a Pwm> {
     // SAFETY: The chip is registered; `of_xlate` is set at registration and never changes.
     let xlate = unsafe { (*chip.as_raw()).of_xlate }.ok_or(EINVAL)?;
@@ -146,6 +179,7 @@ pub(crate) unsafe fn link_consumer(dev: *mut bindings::device, pwm: &Pwm) -> Res
 ///
 /// `dev` is NULL or a live device, `np` a live node, `con_id` NULL or a
 /// NUL-terminated string that outlives the request.
+#[cfg(CONFIG_OF)]
 pub(crate) unsafe fn of_get(
     dev: *mut bindings::device,
     np: *mut bindings::device_node,
@@ -213,7 +247,7 @@ pub(crate) unsafe fn of_get(
         Ok(pwm.as_raw())
     })();
     // SAFETY: Dropping the reference the parse took.
-    unsafe { bindings::of_node_put(args.np) };
+    unsafe { node_put(args.np) };
     result
 }
 
