@@ -231,6 +231,40 @@ mod tests {
         0
     }
 
+    /// A removal of a chip running in a thread of its own.
+    struct Removal {
+        // Declared first, so dropped (the thread stopped) before the job.
+        _thread: Thread,
+        job: KBox<RemoveJob>,
+    }
+
+    impl Removal {
+        /// Starts removing `chip`, which from now on is removed by this.
+        fn start(chip: &mut TestChip) -> Result<Self> {
+            let job = KBox::new(
+                RemoveJob {
+                    chip: chip.chip,
+                    done: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
+            let data = (&raw const *job).cast_mut().cast::<c_void>();
+            // SAFETY: `job` is on the heap and outlives the thread (see the field order); the
+            // chip is registered and, as `removed_elsewhere` records, removed by nobody else.
+            let thread = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
+            chip.removed_elsewhere();
+            Ok(Self {
+                _thread: thread,
+                job,
+            })
+        }
+
+        /// Whether `pwmchip_remove()` returned.
+        fn done(&self) -> bool {
+            self.job.done.load(Ordering::Acquire)
+        }
+    }
+
     /// Opens a test chip's gate when dropped.
     struct OpenGate<'a>(&'a Hw);
 
@@ -273,31 +307,20 @@ mod tests {
                 .hw()
                 .sleeping
                 .load(Ordering::Acquire)));
-            let removal = KBox::new(
-                RemoveJob {
-                    chip: s.chip.chip,
-                    done: AtomicBool::new(false),
-                },
-                GFP_KERNEL,
-            )?;
-            let data = (&raw const *removal).cast_mut().cast::<c_void>();
-            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
-            // registered and the test does not remove it itself from here on.
-            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
-            s.chip.removed_elsewhere();
-            // Declared after `remover`, so dropped first on every way out: the
+            let removal = Removal::start(&mut s.chip)?;
+            // Declared after `removal`, so dropped first on every way out: the
             // removal can only finish, and its thread be stopped, with the gate open.
             let _open = OpenGate(s.chip.hw());
             // The removal is under way: the chip is gone from lookups.
             check!(wait_for(5000, || pwm_get(&other, c"other").err()
                 == Some(EPROBE_DEFER)));
             // It cannot finish while the driver's apply is held inside the driver.
-            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check!(!wait_for(1000, || removal.done()));
             check_eq!(s.chip.hw().calls.apply.load(Ordering::Relaxed), 1);
             check!(s.chip.hw().sleeping.load(Ordering::Acquire));
             s.chip.hw().gate.store(false, Ordering::Release);
-            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
-            drop(remover);
+            check!(wait_for(5000, || removal.done()));
+            drop(removal);
             // Removal waited for the driver's apply: its write is complete.
             check_eq!(s.channel().duty.load(Ordering::Relaxed), 7000);
             check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
@@ -389,25 +412,14 @@ mod tests {
             // Inside `request`, the lookup holds the chip and pins the module.
             check!(chip.refs() > refs);
             check_eq!(module.users(), 1);
-            let removal = KBox::new(
-                RemoveJob {
-                    chip: chip.chip,
-                    done: AtomicBool::new(false),
-                },
-                GFP_KERNEL,
-            )?;
-            let data = (&raw const *removal).cast_mut().cast::<c_void>();
-            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
-            // registered and the test does not remove it itself from here on.
-            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
-            chip.removed_elsewhere();
+            let removal = Removal::start(&mut chip)?;
             // Dropped first on every way out, as in `remove_waits_for_an_op_in_progress`.
             let _open = OpenGate(chip.hw());
-            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check!(!wait_for(1000, || removal.done()));
             check!(!job.done.load(Ordering::Acquire));
             chip.hw().gate.store(false, Ordering::Release);
-            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
-            drop(remover);
+            check!(wait_for(5000, || removal.done()));
+            drop(removal);
             check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
             check_eq!(job.result.load(Ordering::Relaxed), 0);
             let pwm = job.pwm.load(Ordering::Acquire);
@@ -512,26 +524,15 @@ mod tests {
                 .hw()
                 .sleeping
                 .load(Ordering::Acquire)));
-            let removal = KBox::new(
-                RemoveJob {
-                    chip: chip.chip,
-                    done: AtomicBool::new(false),
-                },
-                GFP_KERNEL,
-            )?;
-            let data = (&raw const *removal).cast_mut().cast::<c_void>();
-            // SAFETY: `removal` is declared before the thread and outlives it; the chip is
-            // registered and the test does not remove it itself from here on.
-            let remover = unsafe { Thread::spawn(remove_thread, data, c"pwm-kunit-remove") }?;
-            chip.removed_elsewhere();
+            let removal = Removal::start(&mut chip)?;
             // Dropped first on every way out, as in `remove_waits_for_an_op_in_progress`.
             let _open = OpenGate(chip.hw());
-            check!(!wait_for(1000, || removal.done.load(Ordering::Acquire)));
+            check!(!wait_for(1000, || removal.done()));
             check!(!job.done.load(Ordering::Acquire));
             check_eq!(module.users(), 1);
             chip.hw().gate.store(false, Ordering::Release);
-            check!(wait_for(5000, || removal.done.load(Ordering::Acquire)));
-            drop(remover);
+            check!(wait_for(5000, || removal.done()));
+            drop(removal);
             check!(wait_for(5000, || job.done.load(Ordering::Acquire)));
             check_eq!(job.result.load(Ordering::Relaxed), 0);
             // The suspend stopped the output; the removal then unexported the

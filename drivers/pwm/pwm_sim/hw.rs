@@ -5,6 +5,7 @@
 
 use core::{
     fmt,
+    num::NonZeroU64,
     sync::atomic::{
         AtomicBool,
         AtomicI32,
@@ -243,8 +244,11 @@ impl Hw {
     /// Cycles to nanoseconds, rounded up, so that converting back gives the
     /// same cycles.
     pub(crate) fn cycles_to_ns(&self, cycles: u32) -> u64 {
-        let hz = u64::from(self.config.clock_hz);
-        (u64::from(cycles) * NSEC_PER_SEC).div_ceil(hz)
+        // `validate` keeps the clock non-zero; dividing by a `NonZeroU64`
+        // leaves no division-by-zero panic in the code.
+        let hz = NonZeroU64::new(u64::from(self.config.clock_hz)).unwrap_or(NonZeroU64::MIN);
+        let ns = u64::from(cycles) * NSEC_PER_SEC;
+        ns / hz + u64::from(ns % hz != 0)
     }
 
     /// Renders the hardware state: one line per channel.
