@@ -429,10 +429,8 @@ mod tests {
             // The removal found the channel requested and freed it.
             check_eq!(chip.hw().calls.free.load(Ordering::Relaxed), 1);
             // SAFETY: `pwm` is the consumer's, until the put below.
-            check_eq!(
-                unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10000, 1000)) },
-                ENODEV.to_errno()
-            );
+            let applied = unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10000, 1000)) };
+            check_eq!(applied, ENODEV.to_errno());
             check_eq!(chip.hw().calls.apply.load(Ordering::Relaxed), 0);
             check_eq!(module.users(), 1);
             // Delayed kobject releases may drop other references meanwhile,
