@@ -311,7 +311,7 @@ pub(crate) struct Hw {
     /// touch the hardware, until the test clears it.
     pub(crate) gate: AtomicBool,
     /// Another chip's `Hw`: `apply` waits (up to five seconds) until an op
-    /// runs on that chip too, and records in `met` whether one did.
+    /// runs on that chip too, and records in both chips' `met` whether one did.
     pub(crate) partner: AtomicPtr<Hw>,
     pub(crate) met: AtomicBool,
     /// `QUIRK_*` bits: driver bugs that `CONFIG_PWM_DEBUG` must report.
@@ -390,7 +390,9 @@ impl Hw {
     }
 
     /// Waits for an op to run on the partner chip at the same time; gives up
-    /// when the test clears `partner` or after five seconds.
+    /// when the test clears `partner` or after five seconds. An overlap seen
+    /// from either side counts for both: polling every millisecond, this op
+    /// can miss the partner's short ops while the partner sees it waiting.
     fn meet_partner(&self) {
         for _ in 0..5000 {
             let partner = self.partner.load(Ordering::Acquire);
@@ -399,8 +401,13 @@ impl Hw {
             }
             // SAFETY: Tests keep the partner chip alive until they cleared `partner` and
             // stopped the threads that run ops.
-            if unsafe { &*partner }.inside.load(Ordering::Acquire) > 0 {
+            let partner = unsafe { &*partner };
+            if partner.inside.load(Ordering::Acquire) > 0 {
                 self.met.store(true, Ordering::Release);
+                partner.met.store(true, Ordering::Release);
+                return;
+            }
+            if self.met.load(Ordering::Acquire) {
                 return;
             }
             // SAFETY: Only sleeping chips get a partner; their ops may sleep.
