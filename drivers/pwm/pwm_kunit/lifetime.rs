@@ -11,8 +11,8 @@ use kernel::prelude::*;
 mod tests {
     use crate::test_chip::{
         applies,
+        idle_until_stopped,
         pwm_get,
-        should_stop,
         state,
         wait_for,
         wf,
@@ -199,11 +199,7 @@ mod tests {
         let ret = unsafe { bindings::pwm_apply_might_sleep(job.pwm, &st) };
         job.result.store(ret, Ordering::Relaxed);
         job.done.store(true, Ordering::Release);
-        while !should_stop() {
-            // SAFETY: A kthread may sleep.
-            unsafe { bindings::msleep(1) };
-        }
-        0
+        idle_until_stopped()
     }
 
     /// What the removal thread shares with the test.
@@ -224,11 +220,7 @@ mod tests {
         // SAFETY: The chip is registered and only this thread removes it.
         unsafe { bindings::pwmchip_remove(job.chip) };
         job.done.store(true, Ordering::Release);
-        while !should_stop() {
-            // SAFETY: A kthread may sleep.
-            unsafe { bindings::msleep(1) };
-        }
-        0
+        idle_until_stopped()
     }
 
     /// A removal of a chip running in a thread of its own.
@@ -369,11 +361,7 @@ mod tests {
             Err(e) => job.result.store(e.to_errno(), Ordering::Relaxed),
         }
         job.done.store(true, Ordering::Release);
-        while !should_stop() {
-            // SAFETY: A kthread may sleep.
-            unsafe { bindings::msleep(1) };
-        }
-        0
+        idle_until_stopped()
     }
 
     /// A lookup held inside the driver's `request` (at the test chip's gate)
@@ -468,11 +456,7 @@ mod tests {
         let ret = unsafe { pwm_kunit_class_suspend(job.chip.cast()) };
         job.result.store(ret, Ordering::Relaxed);
         job.done.store(true, Ordering::Release);
-        while !should_stop() {
-            // SAFETY: A kthread may sleep.
-            unsafe { bindings::msleep(1) };
-        }
-        0
+        idle_until_stopped()
     }
 
     /// A system suspend held inside the driver (the class's callback stopping

@@ -246,6 +246,16 @@ pub(crate) fn should_stop() -> bool {
     unsafe { bindings::kthread_should_stop() }
 }
 
+/// For a thread that did its one job: sleeps until the test stops it, and
+/// returns the thread's exit code.
+pub(crate) fn idle_until_stopped() -> c_int {
+    while !should_stop() {
+        // SAFETY: A kthread may sleep.
+        unsafe { bindings::msleep(1) };
+    }
+    0
+}
+
 /// The simulated hardware of one channel.
 #[derive(Default)]
 pub(crate) struct Channel {

@@ -529,8 +529,9 @@ fn parse_preset(s: &[u8]) -> Result<(usize, Preset)> {
         },
         enabled: parse_bool(next()?)?,
     };
-    if next().is_ok() || hwpwm >= MAX_NPWM {
+    if next().is_ok() {
         return Err(EINVAL);
     }
+    // `store` refuses a channel beyond `MAX_NPWM`.
     Ok((hwpwm as usize, preset))
 }
