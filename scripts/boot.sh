@@ -3,8 +3,9 @@
 # Boots the built kernel and initramfs in QEMU x86_64.
 #
 # usage: boot.sh MODE [LOG]
-#   MODE run|test: non-interactive, output to stdout and LOG, ends at the
-#   guest's reboot or after GUEST_TIMEOUT seconds; shell: interactive.
+#   MODE run|test|doctests|acpi: non-interactive, output to stdout and LOG,
+#   ends at the guest's reboot or after GUEST_TIMEOUT seconds; shell:
+#   interactive. acpi boots the second kernel (scripts/build.sh acpi).
 #   The guest's second serial port (ttyS1), where in-guest tests report,
 #   goes to LOG.results.
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
@@ -15,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 mode=$1
 log=${2:-/dev/null}
 kernel=$OBJ/arch/x86/boot/bzImage
+[ "$mode" != acpi ] || kernel=$OBJ_ACPI/arch/x86/boot/bzImage
 initrd=$CACHE/initramfs.cpio.gz
 [ -f "$kernel" ] || die "no kernel at $kernel (run: make build)"
 [ -f "$initrd" ] || die "no initramfs at $initrd"
@@ -78,6 +80,8 @@ doctests)
 	cmdline="$cmdline kunit.enable=1"
 	cmdline="$cmdline kunit.filter_glob=rust_doctests_kernel.rust_doctest_kernel_pwm*"
 	;;
+# The ACPI kernel has no KUnit: /init runs the smoke subset of the tests.
+acpi) ;;
 shell) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
 *) die "unknown boot mode '$mode'" ;;
 esac

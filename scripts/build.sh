@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Configures and builds the guest kernel from the laid-out tree.
+# Configures and builds a guest kernel from the laid-out tree.
 #
-# The configuration is scripts/configs/pwm.config completed by olddefconfig;
-# a line of the fragment that does not survive (a missing dependency, a
-# misspelt symbol) stops the build with its name.
+# usage: build.sh [test|acpi]
+#   test (the default): the guest of `make run` and `make test`, from
+#   scripts/configs/pwm.config, in $OBJ, with its modules installed for the
+#   initramfs; acpi: the second guest of `make test` (ACPI, no device tree,
+#   no modules), from scripts/configs/pwm-acpi.config, in $OBJ_ACPI.
+#
+# The configuration is the fragment completed by olddefconfig; a line of the
+# fragment that does not survive (a missing dependency, a misspelt symbol)
+# stops the build with its name.
 
 source "$(dirname "$0")/lib.sh"
 
-FRAGMENT=$TOP/scripts/configs/pwm.config
+case ${1:-test} in
+test) FRAGMENT=$TOP/scripts/configs/pwm.config ;;
+acpi)
+	FRAGMENT=$TOP/scripts/configs/pwm-acpi.config
+	OBJ=$OBJ_ACPI
+	;;
+*) die "unknown kernel '$1' (test or acpi)" ;;
+esac
+flavour=${1:-test}
 
 mkdir -p "$OBJ"
 logged "make rustavailable" "$LOGS/rustavailable.log" kmake rustavailable
@@ -18,29 +32,43 @@ logged "make rustavailable" "$LOGS/rustavailable.log" kmake rustavailable
 sum=$(cat "$FRAGMENT" "$SRC/$(sed -n 's/^KCONFIG_DEST=//p' "$TOP/scripts/tree.sh")" |
 	sha256sum | cut -d' ' -f1)
 if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.pwm-rs-config" 2>/dev/null)" != "$sum" ]; then
-	note "configuring the kernel"
-	grep -v '^#' "$FRAGMENT" | grep . >"$OBJ/.config"
-	logged "make olddefconfig" "$LOGS/config.log" kmake olddefconfig
+	note "configuring the $flavour kernel"
+	grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set$)' "$FRAGMENT" >"$OBJ/.config"
+	logged "make olddefconfig" "$LOGS/config-$flavour.log" kmake olddefconfig
 	echo "$sum" >"$OBJ/.pwm-rs-config"
 fi
 
 bad=0
 while read -r line; do
 	case $line in
-	CONFIG_*=*) grep -qxF "$line" "$OBJ/.config" || {
-		echo "error: $line did not hold in the kernel configuration" \
-			"(got: $(grep "^${line%%=*}=" "$OBJ/.config" || echo 'not set'))" >&2
+	CONFIG_*=*)
+		sym=${line%%=*}
+		grep -qxF "$line" "$OBJ/.config"
+		;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }
+		sym=${sym%% *}
+		! grep -qE "^$sym=" "$OBJ/.config"
+		;;
+	*) continue ;;
+	esac || {
+		echo "error: '$line' did not hold in the kernel configuration" \
+			"(got: $(grep "^$sym=" "$OBJ/.config" || echo 'not set'))" >&2
 		bad=1
-	} ;;
-	esac
+	}
 done <"$FRAGMENT"
 if [ $bad != 0 ]; then
 	rm -f "$OBJ/.pwm-rs-config"
 	die "kernel configuration does not match $FRAGMENT"
 fi
 
-note "building the kernel (-j$JOBS, LLVM=$LLVM_SUFFIX)"
+note "building the $flavour kernel (-j$JOBS, LLVM=$LLVM_SUFFIX)"
 start=$(date +%s)
+if [ "$flavour" = acpi ]; then
+	logged "kernel build" "$LOGS/build-acpi.log" kmake -j"$JOBS" bzImage
+	note "kernel built in $(($(date +%s) - start)) s: $OBJ/arch/x86/boot/bzImage"
+	exit 0
+fi
 logged "kernel build" "$LOGS/build.log" kmake -j"$JOBS" bzImage modules
 note "kernel built in $(($(date +%s) - start)) s: $OBJ/arch/x86/boot/bzImage"
 

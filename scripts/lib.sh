@@ -17,6 +17,7 @@ BASE_DIR=$CACHE/base
 PRISTINE=$BASE_DIR/linux
 SRC=$CACHE/src
 OBJ=$CACHE/obj
+OBJ_ACPI=$CACHE/obj-acpi
 LOGS=$CACHE/logs
 TOOLS=$CACHE/tools
 MODULES=$CACHE/modules

@@ -6,17 +6,18 @@ The console log holds the KUnit suites' KTAP output (run by the kernel
 before init); the in-guest tests' `guest-test:` lines come from the guest's
 second serial port, which no kernel message can interleave with. KUnit
 results are parsed with the kernel's own tools/testing/kunit/kunit.py, also
-from the console log of the doctests boot when given; both logs are scanned
-for
-kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls, oopses), each of
-which fails the run even when every case passed.
+from the console log of the doctests boot when given. The ACPI boot's
+in-guest results, when given, count under `acpi/<suite>`. Every console log
+is scanned for kernel reports (WARNING, BUG, KASAN, lockdep, RCU stalls,
+oopses), each of which fails the run even when every case passed.
 
 Every case must be accounted for: the KUnit suites of this repository must
 run as many cases as their sources declare (`#[test]` under
 `#[kunit_tests(...)]`), the doctests of kernel::pwm as many as its
 documentation has examples, and each in-guest suite as many as the manifest
-tools/testing/pwm/tests/expected-cases lists. A suite missing or short, a
-case reported twice, and a skipped case all fail the run.
+tools/testing/pwm/tests/expected-cases lists (`acpi/<suite>` for the
+ACPI boot's). A suite missing or short, a case reported twice, and a
+skipped case all fail the run.
 
 The last line printed is `N passed, N failed`.
 Exit status: 0 only when nothing failed and at least one case ran.
@@ -181,12 +182,18 @@ def main():
                     help="the guest's ttyS1 output: in-guest test results")
     ap.add_argument("--doctests-log",
                     help="console log of the boot that ran the doctests")
+    ap.add_argument("--acpi-log",
+                    help="console log of the ACPI boot; its in-guest "
+                    "results are in ACPI_LOG.results")
     ap.add_argument("--top", required=True,
                     help="the repository, whose sources and manifest say "
                     "which cases must run")
     args = ap.parse_args()
 
     logs = [args.log] + ([args.doctests_log] if args.doctests_log else [])
+    kunit_logs = list(logs)
+    if args.acpi_log:
+        logs.append(args.acpi_log)
     log_lines = {}
     for path in logs:
         try:
@@ -199,7 +206,7 @@ def main():
 
     print("== KUnit")
     cases, errors = [], 0
-    for path in logs:
+    for path in kunit_logs:
         part = log_lines[path]
         init_at = next((i for i, l in enumerate(part) if INIT_RE.search(l)),
                        len(part))
@@ -227,30 +234,35 @@ def main():
         failed += 1
 
     print("== in-guest tests")
-    done = False
-    try:
-        with open(args.results, errors="replace") as f:
-            results = f.read().replace("\r", "").splitlines()
-    except FileNotFoundError:
-        results = []
     guest_names = []
-    for line in results:
-        if "guest-test: done" in line:
-            done = True
-        m = GUEST_RE.search(line)
-        if not m:
-            continue
-        guest_names.append(m.group(2))
-        print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {m.group(2)}"
-              + (f": {m.group(3)}" if m.group(3) else ""))
-        if m.group(1) == "ok":
-            passed += 1
-        else:
+    boots = [("", args.results)]
+    if args.acpi_log:
+        boots.append(("acpi/", args.acpi_log + ".results"))
+    for prefix, path in boots:
+        try:
+            with open(path, errors="replace") as f:
+                results = f.read().replace("\r", "").splitlines()
+        except FileNotFoundError:
+            results = []
+        done = False
+        for line in results:
+            if "guest-test: done" in line:
+                done = True
+            m = GUEST_RE.search(line)
+            if not m:
+                continue
+            name = prefix + m.group(2)
+            guest_names.append(name)
+            print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {name}"
+                  + (f": {m.group(3)}" if m.group(3) else ""))
+            if m.group(1) == "ok":
+                passed += 1
+            else:
+                failed += 1
+        if not done:
+            print(f"[FAILED] the guest did not finish its tests "
+                  f"(crash, hang or timeout; see {path.removesuffix('.results')})")
             failed += 1
-    if not done:
-        print("[FAILED] the guest did not finish its tests "
-              "(crash, hang or timeout; see the log)")
-        failed += 1
 
     print("== inventory")
     manifest = os.path.join(args.top, "tools/testing/pwm/tests/expected-cases")

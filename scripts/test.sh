@@ -2,20 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make test`: boots the test guest; the kernel runs the KUnit suites before
 # init, then init runs the in-guest tests. A second, short boot runs the
-# doctests of kernel::pwm (scripts/boot.sh says why apart). Prints each suite's result
-# and ends with `N passed, N failed`.
+# doctests of kernel::pwm (scripts/boot.sh says why apart), and a third
+# boots the ACPI kernel (no device tree) for a smoke subset of the in-guest
+# tests. Prints each suite's result and ends with `N passed, N failed`.
 
 source "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
 bash "$TOP/scripts/prepare.sh"
+bash "$TOP/scripts/build.sh" acpi
 log=$LOGS/test-guest.log
 note "running KUnit and in-guest tests (guest log: $log)"
 bash "$TOP/scripts/boot.sh" test "$log" >/dev/null
 doclog=$LOGS/test-doctests.log
 note "running the doctests of kernel::pwm (guest log: $doclog)"
 bash "$TOP/scripts/boot.sh" doctests "$doclog" >/dev/null
+acpilog=$LOGS/test-acpi.log
+note "running the smoke subset on the ACPI kernel (guest log: $acpilog)"
+bash "$TOP/scripts/boot.sh" acpi "$acpilog" >/dev/null
 note "finished in $(($(date +%s) - start)) s"
 exec python3 "$TOP/scripts/results.py" "$log" --results "$log.results" \
-	--doctests-log "$doclog" --kunit-py "$SRC/tools/testing/kunit/kunit.py" \
-	--top "$TOP"
+	--doctests-log "$doclog" --acpi-log "$acpilog" \
+	--kunit-py "$SRC/tools/testing/kunit/kunit.py" --top "$TOP"

@@ -132,6 +132,9 @@ pub(crate) struct ChipCore {
     is_raw: AtomicBool,
     /// Whether the driver had the waveform ops at registration.
     has_waveform: AtomicBool,
+    /// Whether the chip is registered: set when registration publishes it,
+    /// cleared by the first removal, so that a second one does nothing.
+    registered: AtomicBool,
     /// The module that registered the chip.
     owner: AtomicPtr<bindings::module>,
     /// The layout of the whole allocation, to free it.
@@ -300,6 +303,16 @@ impl Chip {
         self.core().wants_raw.store(true, Ordering::Relaxed);
     }
 
+    /// Marks the chip registered, once it is published.
+    pub(crate) fn set_registered(&self) {
+        self.core().registered.store(true, Ordering::Release);
+    }
+
+    /// Marks the chip removed; whether it was registered until now.
+    pub(crate) fn take_registered(&self) -> bool {
+        self.core().registered.swap(false, Ordering::AcqRel)
+    }
+
     pub(crate) fn owner(&self) -> *mut bindings::module {
         self.core().owner.load(Ordering::Relaxed)
     }
@@ -358,6 +371,7 @@ pub(crate) fn alloc(
         wants_raw: AtomicBool::new(false),
         is_raw: AtomicBool::new(false),
         has_waveform: AtomicBool::new(false),
+        registered: AtomicBool::new(false),
         owner: AtomicPtr::new(ptr::null_mut()),
         layout: plan.layout,
     });

@@ -33,6 +33,7 @@ mod debugfs;
 mod gpio;
 mod log;
 mod lookup;
+mod owner;
 mod register;
 mod registry;
 mod request;

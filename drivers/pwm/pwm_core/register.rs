@@ -10,10 +10,21 @@
 //! consumers still hold, unexports its sysfs channels and deletes the
 //! device; consumers keep their references until `pwm_put`.
 //!
+//! A chip still registered when its parent's driver unbinds (or its parent
+//! is deleted) is removed then, by a devres action registration adds: an
+//! unbound driver's ops must not be called, and its module may be unloaded
+//! next. Upstream's pwm-gpio, for one, registers with plain `pwmchip_add()`
+//! and never removes its chip.
+//!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
+use core::ptr::{
+    self,
+    NonNull, //
+};
 use kernel::{
     bindings,
+    ffi::c_void,
     prelude::*,
     sync::aref::ARef, //
 };
@@ -88,8 +99,79 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
         unwind(chip, id, true);
         return Err(e);
     }
+    if let Err(e) = add_unbind_guard(chip) {
+        #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
+        gpio::remove(chip);
+        unwind(chip, id, true);
+        return Err(e);
+    }
+    chip.set_registered();
     registry::publish(ARef::from(chip));
     Ok(())
+}
+
+/// Devres action on a registered chip's parent: removes the chip if it is
+/// still registered when the parent's resources are released (its driver
+/// unbinds, or it is deleted), then drops the action's chip reference.
+///
+/// # Safety
+///
+/// `chip` is the reference [`add_unbind_guard`] gave the action; devres calls
+/// this once.
+unsafe extern "C" fn remove_at_unbind(chip: *mut c_void) {
+    let Some(chip) = NonNull::new(chip.cast::<Chip>()) else {
+        return;
+    };
+    // SAFETY: The action owns this reference, as the caller guarantees.
+    let chip = unsafe { ARef::from_raw(chip) };
+    let parent = chip.parent();
+    if remove_registered(&chip) {
+        // SAFETY: Devres runs the action while `parent` is alive.
+        let parent: &kernel::device::Device = unsafe { kernel::device::Device::from_raw(parent) };
+        dev_warn!(
+            parent,
+            "pwmchip{} removed at unbind: its driver did not\n",
+            chip.id()
+        );
+    }
+}
+
+/// Adds [`remove_at_unbind`] to the chip's parent, with a chip reference.
+fn add_unbind_guard(chip: &Chip) -> Result {
+    let data = ARef::into_raw(ARef::from(chip));
+    // SAFETY: The parent is alive while its child chip is being registered; on
+    // failure the action is not added and the reference comes back below.
+    let ret = unsafe {
+        bindings::__devm_add_action(
+            chip.parent(),
+            Some(remove_at_unbind),
+            data.as_ptr().cast(),
+            c"pwm_remove_at_unbind".as_char_ptr(),
+        )
+    };
+    if ret != 0 {
+        // SAFETY: The action was not added: the reference is still ours.
+        drop(unsafe { ARef::from_raw(data) });
+        return Err(Error::from_errno(ret));
+    }
+    Ok(())
+}
+
+/// Takes [`remove_at_unbind`] off the chip's parent before the chip's device
+/// goes (the parent is alive until then), dropping its reference. Inside the
+/// parent's devres release the action is already off the list and runs
+/// later, finding the chip removed.
+fn drop_unbind_guard(chip: &Chip) {
+    let data: *mut Chip = ptr::from_ref(chip).cast_mut();
+    // SAFETY: The parent is alive while the chip's device is added.
+    let ret = unsafe {
+        bindings::devm_remove_action_nowarn(chip.parent(), Some(remove_at_unbind), data.cast())
+    };
+    if ret == 0 {
+        // SAFETY: The action was taken off: its reference is ours now. `data` is not
+        // null: it comes from a reference.
+        drop(unsafe { ARef::from_raw(NonNull::new_unchecked(data)) });
+    }
 }
 
 /// Undoes a registration that failed after the chip's device may have been
@@ -106,8 +188,17 @@ fn unwind(chip: &Chip, id: u32, added: bool) {
     registry::release_id(id);
 }
 
-/// Removes a registered chip.
+/// Removes a registered chip; does nothing for a chip removed already (at
+/// its parent's unbind, say) or never registered.
 pub(crate) fn remove(chip: &Chip) {
+    remove_registered(chip);
+}
+
+/// Removes the chip if it is registered; whether it was.
+fn remove_registered(chip: &Chip) -> bool {
+    if !chip.take_registered() {
+        return false;
+    }
     // GPIO consumers first: the GPIO chip's ops use the whole PWM API.
     #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
     gpio::remove(chip);
@@ -117,10 +208,12 @@ pub(crate) fn remove(chip: &Chip) {
     // No export can start once the chip is revoked: remove the ones there are.
     sysfs::unexport_all(chip);
     xlate::chip_removed(chip);
+    drop_unbind_guard(chip);
     // Open files of the character device keep working, with `-ENODEV`.
     cdev::del(chip);
     if held.is_some() {
         registry::release_id(chip.id());
     }
     drop(held);
+    true
 }

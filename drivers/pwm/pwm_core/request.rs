@@ -21,7 +21,7 @@ use crate::{
         Control,
         Pwm, //
     },
-    debug, state,
+    debug, owner, state,
 };
 
 /// Requests channel `index` of `chip` for a consumer named `label`.
@@ -46,9 +46,7 @@ pub(crate) fn request_locked(control: &mut Control<'_>, pwm: &Pwm, label: *const
 
     let owner = chip.owner();
     // SAFETY: `owner` is the module that registered the chip (or NULL for built-in code).
-    if !unsafe { bindings::try_module_get(owner) } {
-        return Err(ENODEV);
-    }
+    unsafe { owner::get(owner) }?;
     // SAFETY: The chip's device is alive.
     unsafe { bindings::get_device(chip.dev()) };
 
@@ -56,7 +54,7 @@ pub(crate) fn request_locked(control: &mut Control<'_>, pwm: &Pwm, label: *const
         // SAFETY: Dropping the references just taken.
         unsafe {
             bindings::put_device(chip.dev());
-            bindings::module_put(owner);
+            owner::put(owner);
         }
         return Err(e);
     }
@@ -110,6 +108,6 @@ pub(crate) unsafe fn put(pwm: *mut bindings::pwm_device) {
     // SAFETY: The consumer's references, taken by `request`.
     unsafe {
         bindings::put_device(dev);
-        bindings::module_put(owner);
+        owner::put(owner);
     }
 }

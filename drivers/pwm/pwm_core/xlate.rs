@@ -118,15 +118,13 @@ fn of_xlate<'a>(chip: &'a Chip, args: &bindings::of_phandle_args) -> Result<&'a 
     // SAFETY: The chip is registered; `of_xlate` is set at registration and never changes.
     let xlate = unsafe { (*chip.as_raw()).of_xlate }.ok_or(EINVAL)?;
     let owner = chip.owner();
-    // SAFETY: `owner` registered the chip.
-    if !unsafe { bindings::try_module_get(owner) } {
-        return Err(ENODEV);
-    }
+    // SAFETY: `owner` registered the chip, which the caller holds.
+    unsafe { crate::owner::get(owner) }?;
     // SAFETY: The chip is alive (the caller holds a reference) and its module is pinned;
     // `args` is valid for the call.
     let pwm = unsafe { xlate(chip.as_raw(), args) };
     // SAFETY: Dropping the pin taken above.
-    unsafe { bindings::module_put(owner) };
+    unsafe { crate::owner::put(owner) };
     let pwm = kernel::error::from_err_ptr(pwm)?;
     if pwm.is_null() {
         return Err(EINVAL);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Lifetime of chips and channels: removal while consumers hold channels,
-//! references, removal during an op, and devres unwinding.
+//! references, removal during an op, devres unwinding, and the removal of a
+//! chip its driver left registered when its parent goes.
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
@@ -583,6 +584,61 @@ mod tests {
             );
             bindings::put_device(&raw mut (*chip).dev);
         }
+        Ok(())
+    }
+
+    #[test]
+    fn parent_going_removes_a_chip_left_registered() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let consumer = TestDevice::new(c"pwm-kunit-consumer")?;
+        let mut chip = TestChip::new(&provider, 1, Kind::Legacy, false)?;
+        let _lookup = Lookup::add(c"pwm-kunit-provider", 0, None, Some(c"left"), 0)?;
+        let pwm = pwm_get(&consumer, c"left")?;
+        let calls = chip.hw().calls.total();
+        let refs = chip.refs();
+        let id = chip.get().id;
+        let watch = LogWatch::new(c"removed at unbind: its driver did not")?;
+        // The driver never removes the chip (as upstream's pwm-gpio does not):
+        // its parent's devres, released as the device goes, removes it.
+        drop(provider);
+        chip.removed_elsewhere();
+        check_eq!(watch.hits(), 1);
+        check!(!chip.get().operational);
+        // SAFETY: `pwm` is requested; the consumer's reference keeps its chip alive.
+        check_eq!(
+            unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10, 5)) },
+            ENODEV.to_errno()
+        );
+        // The channel the consumer held was freed once, at the removal.
+        check_eq!(chip.hw().calls.free.load(Ordering::Relaxed), 1);
+        check_eq!(chip.hw().calls.total(), calls + 1);
+        // The registry's, the device's and the removal action's references went.
+        check!(chip.refs() < refs);
+        // The chip's id is free again, for the next chip to take.
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let next = TestChip::new(&provider, 1, Kind::Legacy, false)?;
+        check_eq!(next.get().id, id);
+        // SAFETY: `pwm` was requested above and is not used afterwards.
+        unsafe { bindings::pwm_put(pwm) };
+        Ok(())
+    }
+
+    #[test]
+    fn removing_twice_does_nothing_the_second_time() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let mut chip = TestChip::new(&provider, 1, Kind::Legacy, false)?;
+        let refs = chip.refs();
+        let watch = LogWatch::new(c"removed at unbind")?;
+        chip.remove();
+        let removed = chip.refs();
+        // SAFETY: The chip is alive (the test holds its reference); it was removed above.
+        unsafe { bindings::pwmchip_remove(ptr::from_ref(chip.get()).cast_mut()) };
+        check_eq!(chip.refs(), removed);
+        check!(removed < refs);
+        // Removed by its driver: the parent's going has nothing left to do.
+        drop(provider);
+        check_eq!(chip.refs(), removed);
+        check_eq!(watch.hits(), 0);
         Ok(())
     }
 
