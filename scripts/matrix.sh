@@ -92,13 +92,11 @@ mmake() {
 build() {
 	local name=$1 arch=$2 off=$3 obj=$MATRIX_DIR/$1 line bad=
 	mkdir -p "$obj"
-	fragment $off >"$obj/fragment.new"
-	if ! cmp -s "$obj/fragment.new" "$obj/fragment" || [ ! -f "$obj/.config" ]; then
-		mv "$obj/fragment.new" "$obj/fragment"
-		mmake "$arch" "$obj" KCONFIG_ALLCONFIG="$obj/fragment" allnoconfig \
-			>"$obj/config.log" 2>&1 || { echo "failed(config) 0"; return; }
-	fi
-	rm -f "$obj/fragment.new"
+	fragment $off >"$obj/fragment"
+	# Configured anew each time (a second or two): the tree's Kconfig may
+	# have changed, and only objects whose options changed are rebuilt.
+	mmake "$arch" "$obj" KCONFIG_ALLCONFIG="$obj/fragment" allnoconfig \
+		>"$obj/config.log" 2>&1 </dev/null || { echo "failed(config) 0"; return; }
 	# A wanted option that did not hold: Rust is impossible there, or a
 	# dependency is missing; either way the table says which.
 	while read -r line; do
@@ -118,7 +116,7 @@ build() {
 	local start targets=vmlinux
 	grep -qx CONFIG_MODULES=y "$obj/.config" && targets="vmlinux modules"
 	start=$(date +%s)
-	if mmake "$arch" "$obj" -j"$JOBS" $targets >"$obj/build.log" 2>&1; then
+	if mmake "$arch" "$obj" -j"$JOBS" $targets >"$obj/build.log" 2>&1 </dev/null; then
 		if [ -n "$bad" ]; then
 			echo "built(unmet:$(echo $bad | tr ' ' ',')) $(($(date +%s) - start))"
 		else

@@ -358,15 +358,21 @@ pub unsafe extern "C" fn pwmchip_remove(chip: *mut pwm_chip) {
     register::remove(unsafe { Chip::from_raw(chip) });
 }
 
-/// Devres action of [`__devm_pwmchip_add`]: removes the chip.
+/// Devres action of [`__devm_pwmchip_add`]: removes the chip and drops the
+/// action's reference.
 ///
 /// # Safety
 ///
-/// `chip` is the chip `__devm_pwmchip_add` registered the action for; devres
-/// calls this once.
+/// `chip` is the chip `__devm_pwmchip_add` registered the action for, with a
+/// reference the action owns; devres calls this once.
 unsafe extern "C" fn devm_chip_remove(chip: *mut c_void) {
-    // SAFETY: Registered by `__devm_pwmchip_add` for a chip it added.
-    unsafe { pwmchip_remove(chip.cast()) };
+    let chip = chip.cast::<pwm_chip>();
+    // SAFETY: Registered by `__devm_pwmchip_add` for a chip it added; the action's
+    // reference keeps it alive until the `put_device`, which gives that reference up.
+    unsafe {
+        pwmchip_remove(chip);
+        bindings::put_device(&raw mut (*chip).dev);
+    }
 }
 
 /// [`__pwmchip_add`], with the chip removed when `dev` unbinds.
@@ -389,7 +395,12 @@ pub unsafe extern "C" fn __devm_pwmchip_add(
     if ret != 0 {
         return ret;
     }
-    // SAFETY: `dev` is live; on failure the action runs at once and removes the chip.
+    // The action holds a reference: `dev` need not be the chip's parent, which
+    // may go first and take the chip's other references with it.
+    // SAFETY: The chip was just registered, so it is alive.
+    unsafe { bindings::get_device(&raw mut (*chip).dev) };
+    // SAFETY: `dev` is live; on failure the action runs at once, removes the chip and
+    // drops the reference.
     unsafe { bindings::devm_add_action_or_reset(dev, Some(devm_chip_remove), chip.cast()) }
 }
 

@@ -134,7 +134,10 @@ pub(crate) struct ChipCore {
     has_waveform: AtomicBool,
     /// Whether the chip is registered: set when registration publishes it,
     /// cleared by the first removal, so that a second one does nothing.
-    registered: AtomicBool,
+    /// Registration and removal hold it throughout, so that a removal racing
+    /// another returns only once the chip is removed.
+    #[pin]
+    registration: Mutex<bool>,
     /// The module that registered the chip.
     owner: AtomicPtr<bindings::module>,
     /// The layout of the whole allocation, to free it.
@@ -303,14 +306,10 @@ impl Chip {
         self.core().wants_raw.store(true, Ordering::Relaxed);
     }
 
-    /// Marks the chip registered, once it is published.
-    pub(crate) fn set_registered(&self) {
-        self.core().registered.store(true, Ordering::Release);
-    }
-
-    /// Marks the chip removed; whether it was registered until now.
-    pub(crate) fn take_registered(&self) -> bool {
-        self.core().registered.swap(false, Ordering::AcqRel)
+    /// Locks whether the chip is registered, for a registration or a
+    /// removal, which hold it throughout.
+    pub(crate) fn lock_registration(&self) -> MutexGuard<'_, bool> {
+        self.core().registration.lock()
     }
 
     pub(crate) fn owner(&self) -> *mut bindings::module {
@@ -371,7 +370,7 @@ pub(crate) fn alloc(
         wants_raw: AtomicBool::new(false),
         is_raw: AtomicBool::new(false),
         has_waveform: AtomicBool::new(false),
-        registered: AtomicBool::new(false),
+        registration <- new_mutex!(false, "pwm_chip_registration"),
         owner: AtomicPtr::new(ptr::null_mut()),
         layout: plan.layout,
     });
@@ -559,7 +558,9 @@ impl Pwm {
         }
     }
 
-    /// The consumer's label (NULL when not requested or without one).
+    /// The consumer's label (NULL when not requested or without one); only
+    /// debugfs and the GPIO chip read it back.
+    #[cfg(any(CONFIG_DEBUG_FS, CONFIG_PWM_PROVIDE_GPIO))]
     pub(crate) fn label(&self) -> *const kernel::ffi::c_char {
         // SAFETY: By the type invariant the channel is alive.
         unsafe { (*self.as_raw()).label }

@@ -28,6 +28,7 @@ mod cdev;
 mod chip;
 mod class;
 mod debug;
+#[cfg(CONFIG_DEBUG_FS)]
 mod debugfs;
 #[cfg(CONFIG_PWM_PROVIDE_GPIO)]
 mod gpio;
@@ -55,6 +56,7 @@ pub extern "C" fn pwm_core_init() -> c_int {
         log::err!("Failed to initialize chrdev region for PWM usage\n");
         return e.to_errno();
     }
+    #[cfg(CONFIG_DEBUG_FS)]
     debugfs::init();
     match class::register() {
         Ok(()) => 0,

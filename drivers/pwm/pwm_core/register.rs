@@ -70,6 +70,12 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
     }
     // SAFETY: The chip comes from `pwmchip_alloc` and the caller holds a reference.
     let chip = unsafe { Chip::from_raw(chip) };
+    // Held until the chip is published: a removal racing the registration (its
+    // parent going) waits for it, and then finds the chip registered.
+    let mut registered = chip.lock_registration();
+    if *registered {
+        return Err(EBUSY);
+    }
     if !chip::ops_valid(chip) {
         return Err(EINVAL);
     }
@@ -105,7 +111,7 @@ pub(crate) unsafe fn add(chip: *mut bindings::pwm_chip, owner: *mut bindings::mo
         unwind(chip, id, true);
         return Err(e);
     }
-    chip.set_registered();
+    *registered = true;
     registry::publish(ARef::from(chip));
     Ok(())
 }
@@ -194,9 +200,11 @@ pub(crate) fn remove(chip: &Chip) {
     remove_registered(chip);
 }
 
-/// Removes the chip if it is registered; whether it was.
+/// Removes the chip if it is registered; whether it was. A removal racing
+/// this one returns once the chip is removed.
 fn remove_registered(chip: &Chip) -> bool {
-    if !chip.take_registered() {
+    let mut registered = chip.lock_registration();
+    if !core::mem::replace(&mut *registered, false) {
         return false;
     }
     // GPIO consumers first: the GPIO chip's ops use the whole PWM API.
@@ -214,6 +222,8 @@ fn remove_registered(chip: &Chip) -> bool {
     if held.is_some() {
         registry::release_id(chip.id());
     }
+    drop(registered);
+    // Not the last reference: the caller holds one.
     drop(held);
     true
 }

@@ -160,6 +160,7 @@ pub(crate) fn find(mut matches: impl FnMut(&Chip) -> bool) -> Option<ARef<Chip>>
 
 /// Every registered chip, in id order, each with a reference: for readers
 /// that must not hold the registry's lock while they use the chips.
+#[cfg(CONFIG_DEBUG_FS)]
 pub(crate) fn snapshot() -> Result<KVec<ARef<Chip>>> {
     let chips = CHIPS.lock();
     let mut out = KVec::new();

@@ -10,12 +10,10 @@
 #include <kunit/run-in-irq-context.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/machine.h>
 #include <linux/init.h>
 #include <linux/of.h>
-#include <linux/of_platform.h>
 #include <linux/platform_device.h>
 #include <linux/preempt.h>
 #include <linux/pwm.h>
@@ -25,6 +23,7 @@
 #include <trace/events/printk.h>
 
 #include "helpers.h"
+#include "../pwm_fixtures/pwm_test_overlays.h"
 
 void pwm_kunit_run_irq_test(struct kunit *test, bool (*func)(void *),
 			    int max_iterations, void *state)
@@ -81,42 +80,11 @@ int pwm_kunit_apply_atomic_locked(struct pwm_device *pwm,
 	return ret;
 }
 
-/*
- * Before an overlay goes, the devices made from its nodes are destroyed and
- * their last references awaited: each holds its node until its release,
- * which CONFIG_DEBUG_KOBJECT_RELEASE delays by seconds, and the overlay's
- * removal reports any node still held as an of_node_get()/of_node_put()
- * imbalance ("OF: ERROR: memory leak"), which fails the run.
- */
+/* Before an overlay goes, its devices must be gone and its nodes let go. */
 static void pwm_kunit_settle_overlay(void *unused)
 {
-	struct platform_device *pdev;
-	struct device_node *np;
-	bool held;
-	int i;
-
-	for (np = of_find_all_nodes(NULL); np; np = of_find_all_nodes(np)) {
-		if (!of_node_check_flag(np, OF_OVERLAY) ||
-		    !of_node_check_flag(np, OF_POPULATED))
-			continue;
-		pdev = of_find_device_by_node(np);
-		if (!pdev)
-			continue;
-		of_platform_device_destroy(&pdev->dev, NULL);
-		put_device(&pdev->dev);
-	}
-
-	/* An attached overlay node holds one reference; the loop holds one. */
-	for (i = 0; i < 500; i++) {
-		held = false;
-		for (np = of_find_all_nodes(NULL); np; np = of_find_all_nodes(np))
-			if (of_node_check_flag(np, OF_OVERLAY) &&
-			    kref_read(&np->kobj.kref) > 2)
-				held = true;
-		if (!held)
-			return;
-		msleep(20);
-	}
+	if (IS_ENABLED(CONFIG_PWM_TEST_OVERLAYS))
+		pwm_test_settle_overlays();
 }
 
 /*

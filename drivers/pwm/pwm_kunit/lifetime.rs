@@ -643,6 +643,45 @@ mod tests {
     }
 
     #[test]
+    fn adding_a_registered_chip_again_is_busy() -> Result {
+        let provider = TestDevice::new(c"pwm-kunit-provider")?;
+        let chip = TestChip::new(&provider, 1, Kind::Legacy, false)?;
+        let id = chip.get().id;
+        let raw = ptr::from_ref(chip.get()).cast_mut();
+        // SAFETY: The chip is alive and registered; the test holds its reference.
+        let ret = unsafe { bindings::__pwmchip_add(raw, ptr::null_mut()) };
+        check_eq!(ret, EBUSY.to_errno());
+        check_eq!(chip.get().id, id);
+        check!(chip.get().operational);
+        Ok(())
+    }
+
+    #[test]
+    fn devm_add_on_another_device_outlives_the_parent() -> Result {
+        let parent = TestDevice::new(c"pwm-kunit-provider")?;
+        let other = TestDevice::new(c"pwm-kunit-consumer")?;
+        // SAFETY: `parent` is live; the chip's last reference goes with `other` below.
+        let chip = from_err_ptr(unsafe {
+            bindings::pwmchip_alloc(parent.dev(), 1, core::mem::size_of::<Hw>())
+        })?;
+        // SAFETY: `chip` is a live chip, not registered yet; its ops are static.
+        unsafe { (*chip).ops = &crate::test_chip::LEGACY_OPS };
+        // SAFETY: `other` is live and bound to nothing, as devres allows; the chip is alive.
+        to_result(unsafe { bindings::__devm_pwmchip_add(other.dev(), chip, ptr::null_mut()) })?;
+        // The driver drops its reference, then its parent goes first: the chip is
+        // removed there, and the devres action on `other` still holds it.
+        // SAFETY: The allocation's reference, given up here.
+        unsafe { bindings::put_device(&raw mut (*chip).dev) };
+        drop(parent);
+        // SAFETY: The devres action's reference keeps the chip alive.
+        check!(!unsafe { (*chip).operational });
+        // The action removes nothing more and drops the last reference; KASAN
+        // reports a use after free if it did not hold one.
+        drop(other);
+        Ok(())
+    }
+
+    #[test]
     fn requested_channel_pins_the_driver_module() -> Result {
         let module = FakeModule::new()?;
         let provider = TestDevice::new(c"pwm-kunit-provider")?;
