@@ -62,14 +62,16 @@ no-gpiolib|x86_64|GPIOLIB PWM_PROVIDE_GPIO|
 no-tracing|x86_64|FTRACE ENABLE_DEFAULT_TRACERS|
 no-pwm-debug|x86_64|PWM_DEBUG|
 no-provide-gpio|x86_64|PWM_PROVIDE_GPIO|
-minimal|x86_64|MODULES MODULE_UNLOAD OF OF_OVERLAY ACPI DEBUG_FS PM PM_SLEEP SUSPEND GPIOLIB FTRACE ENABLE_DEFAULT_TRACERS PWM_DEBUG PWM_PROVIDE_GPIO PRINTK|
+minimal|x86_64|MODULES MODULE_UNLOAD OF OF_OVERLAY ACPI DEBUG_FS PM PM_SLEEP SUSPEND GPIOLIB FTRACE ENABLE_DEFAULT_TRACERS PWM_DEBUG PWM_PROVIDE_GPIO PRINTK|EXPERT
 arm64|arm64|ACPI|"
 
-# fragment OFF...: `common` and `full` without the symbols OFF, which are
-# set to n.
+# fragment "OFF..." "ON...": `common` and `full` without the symbols OFF,
+# which are set to n, and with the symbols ON (PRINTK can be turned off only
+# with EXPERT).
 fragment() {
-	local line sym off=" $* "
+	local line sym off=" $1 "
 	printf '%s\n' "$common"
+	for sym in $2; do echo "CONFIG_$sym=y"; done
 	printf '%s\n' "$full" | while read -r line; do
 		sym=${line#CONFIG_}
 		sym=${sym%%=*}
@@ -87,12 +89,12 @@ mmake() {
 	make -C "$SRC" O="$obj" LLVM="$LLVM_SUFFIX" ARCH="$arch" "$@"
 }
 
-# build NAME ARCH OFF: configures and builds one tree; prints
+# build NAME ARCH OFF ON: configures and builds one tree; prints
 # "RESULT SECONDS" where RESULT is "built", "no-rust: why" or "failed".
 build() {
-	local name=$1 arch=$2 off=$3 obj=$MATRIX_DIR/$1 line bad=
+	local name=$1 arch=$2 off=$3 on=$4 obj=$MATRIX_DIR/$1 line bad=
 	mkdir -p "$obj"
-	fragment $off >"$obj/fragment"
+	fragment "$off" "$on" >"$obj/fragment"
 	# Configured anew each time (a second or two): the tree's Kconfig may
 	# have changed, and only objects whose options changed are rebuilt.
 	mmake "$arch" "$obj" KCONFIG_ALLCONFIG="$obj/fragment" allnoconfig \
@@ -130,13 +132,13 @@ build() {
 want=${MATRIX:-}
 rows=()
 total_start=$(date +%s)
-while IFS='|' read -r name arch off _; do
+while IFS='|' read -r name arch off on; do
 	[ -n "$name" ] || continue
 	if [ -n "$want" ] && [[ " $want " != *" $name "* ]]; then
 		continue
 	fi
 	note "matrix: $name ($arch${off:+, off: $off})"
-	read -r result secs < <(build "$name" "$arch" "$off")
+	read -r result secs < <(build "$name" "$arch" "$off" "$on")
 	note "matrix: $name: $result in $secs s (log: $MATRIX_DIR/$name/build.log)"
 	rows+=("$name|$arch|${off:-none}|$result|$secs")
 done <<<"$configs"

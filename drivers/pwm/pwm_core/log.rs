@@ -9,6 +9,7 @@
 use core::fmt;
 
 /// A `KERN_*` level with the format that prints one `fmt::Arguments`.
+#[cfg_attr(not(CONFIG_PRINTK), allow(dead_code))]
 pub(crate) struct Level(&'static [u8; 6]);
 
 /// `KERN_ERR`.

@@ -628,6 +628,7 @@ impl<T, const N: usize> Table<T, N> {
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 /// The exported channels of a chip, each with a reference to its `pwmM`
 /// device, collected under the control mutex.
 fn exports_of(chip: &Chip) -> Result<KVec<(*mut bindings::device, &Export)>> {
@@ -663,6 +664,7 @@ fn exports_of(chip: &Chip) -> Result<KVec<(*mut bindings::device, &Export)>> {
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 fn put_all(exports: KVec<(*mut bindings::device, &Export)>) {
     for (dev, _) in exports {
         // SAFETY: The reference `exports_of` took.
@@ -670,6 +672,7 @@ fn put_all(exports: KVec<(*mut bindings::device, &Export)>) {
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 /// Restarts the given exports that ran at suspend; tries every one and
 /// returns the first error.
 fn resume_exports(exports: &[(*mut bindings::device, &Export)]) -> Result {
@@ -688,6 +691,7 @@ fn resume_exports(exports: &[(*mut bindings::device, &Export)]) -> Result {
     ret
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 /// Stops every exported channel that runs, remembering its state.
 ///
 /// # Safety
@@ -725,6 +729,7 @@ unsafe extern "C" fn pwm_class_suspend(dev: *mut bindings::device) -> c_int {
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 /// Restarts the exported channels that ran before suspend.
 ///
 /// # Safety
@@ -745,19 +750,23 @@ unsafe extern "C" fn pwm_class_resume(dev: *mut bindings::device) -> c_int {
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 /// The class's PM ops (`DEFINE_SIMPLE_DEV_PM_OPS`).
 #[repr(transparent)]
 pub(crate) struct PmOps(Opaque<bindings::dev_pm_ops>);
 
+#[cfg(CONFIG_PM_SLEEP)]
 // SAFETY: Built at compile time and only read.
 unsafe impl Sync for PmOps {}
 
+#[cfg(CONFIG_PM_SLEEP)]
 impl PmOps {
     pub(crate) const fn as_ptr(&self) -> *const bindings::dev_pm_ops {
         self.0.get()
     }
 }
 
+#[cfg(CONFIG_PM_SLEEP)]
 pub(crate) static PM_OPS: PmOps = PmOps(Opaque::new(bindings::dev_pm_ops {
     suspend: Some(pwm_class_suspend),
     resume: Some(pwm_class_resume),

@@ -605,10 +605,8 @@ mod tests {
         check_eq!(watch.hits(), 1);
         check!(!chip.get().operational);
         // SAFETY: `pwm` is requested; the consumer's reference keeps its chip alive.
-        check_eq!(
-            unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10, 5)) },
-            ENODEV.to_errno()
-        );
+        let ret = unsafe { bindings::pwm_apply_might_sleep(pwm, &state(10, 5)) };
+        check_eq!(ret, ENODEV.to_errno());
         // The channel the consumer held was freed once, at the removal.
         check_eq!(chip.hw().calls.free.load(Ordering::Relaxed), 1);
         check_eq!(chip.hw().calls.total(), calls + 1);
