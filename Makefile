@@ -4,14 +4,16 @@
 #
 #   make run     build, boot QEMU, demonstrate the PWM subsystem
 #   make test    build, run the KUnit suites and in-guest tests
+#                (CORE=c: the same suites on the stock C core)
 #   make shell   boot the same guest with an interactive shell
 #   make lint    rustfmt, CLIPPY=1 and checkpatch on the code written here
 #   make matrix  build the core in every configuration core.c builds in
+#   make bench   the Rust core against the stock C core, in the same run
 #
 # Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
-# JOBS=N, GUEST_TIMEOUT=seconds.
+# JOBS=N, GUEST_TIMEOUT=seconds; for bench BOOTS=N and REPS=N.
 
-.PHONY: all run test shell lint matrix setup tree build clean help
+.PHONY: all run test shell lint matrix bench setup tree build clean help
 
 all: help
 
@@ -34,6 +36,9 @@ lint:
 matrix:
 	@bash scripts/matrix.sh
 
+bench:
+	@bash scripts/bench.sh
+
 setup:
 	@bash scripts/setup.sh
 
@@ -45,4 +50,4 @@ build:
 
 # Removes the laid-out tree and build tree; keeps the downloaded base.
 clean:
-	@bash -c 'source scripts/lib.sh && rm -rf "$$SRC" "$$OBJ" "$$CACHE/stage" "$$CACHE/initramfs"*'
+	@bash -c 'source scripts/lib.sh && rm -rf "$$SRC" "$$OBJ" "$$OBJ_ACPI" "$$CACHE/obj-c" "$$CACHE/stage" "$$CACHE/initramfs"*'

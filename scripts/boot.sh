@@ -3,7 +3,7 @@
 # Boots the built kernel and initramfs in QEMU x86_64.
 #
 # usage: boot.sh MODE [LOG]
-#   MODE run|test|doctests|acpi: non-interactive, output to stdout and LOG,
+#   MODE run|test|doctests|acpi|bench: non-interactive, output to stdout and LOG,
 #   ends at the guest's reboot or after GUEST_TIMEOUT seconds; shell:
 #   interactive. acpi boots the second kernel (scripts/build.sh acpi).
 #   The guest's second serial port (ttyS1), where in-guest tests report,
@@ -16,8 +16,12 @@ source "$(dirname "$0")/lib.sh"
 mode=$1
 log=${2:-/dev/null}
 kernel=$OBJ/arch/x86/boot/bzImage
+initrd=$INITRAMFS.cpio.gz
 [ "$mode" != acpi ] || kernel=$OBJ_ACPI/arch/x86/boot/bzImage
-initrd=$CACHE/initramfs.cpio.gz
+if [ "$mode" = bench ]; then
+	kernel=$CACHE/obj-bench$CORE_SUFFIX/arch/x86/boot/bzImage
+	initrd=$CACHE/initramfs-bench.cpio.gz
+fi
 [ -f "$kernel" ] || die "no kernel at $kernel (run: make build)"
 [ -f "$initrd" ] || die "no initramfs at $initrd"
 
@@ -82,6 +86,8 @@ doctests)
 	;;
 # The ACPI kernel has no KUnit: /init runs the smoke subset of the tests.
 acpi) ;;
+# The bench kernels (CORE=c for the C core's) run tools/testing/pwm/bench.sh.
+bench) cmdline="$cmdline loglevel=5 pwmrs.reps=${REPS:-3}" ;;
 shell) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
 *) die "unknown boot mode '$mode'" ;;
 esac

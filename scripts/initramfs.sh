@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Packs the guest's initramfs: static busybox, /init, tools/testing/pwm, its
-# character device test program built static for the guest, and the
-# kernel's modules.
+# character device test program and consumers' ioctl helper built static for
+# the guest, and the kernel's modules. `initramfs.sh bench`: the guest of
+# `make bench` (no modules; its benchmark program), shared by both cores.
 
 source "$(dirname "$0")/lib.sh"
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-root=$CACHE/initramfs
-out=$CACHE/initramfs.cpio.gz
+flavour=${1:-test}
+root=$INITRAMFS
+[ "$flavour" != bench ] || root=$CACHE/initramfs-bench
+out=$root.cpio.gz
 
 [ -x "$BUSYBOX" ] || die "$BUSYBOX not found (install busybox-static)"
 if readelf -l "$BUSYBOX" | grep -q 'program interpreter'; then
@@ -22,19 +25,31 @@ cp "$TOP/tools/testing/pwm/init" "$root/init"
 chmod 755 "$root/init"
 cp -r "$TOP/tools/testing/pwm/." "$root/pwm/"
 rm -f "$root/pwm/init"
-# The kernel's modules (scripts/build.sh installs them); busybox is modprobe.
-cp -a "$MODULES/lib" "$root/lib"
 mkdir -p "$root/sbin"
-ln -s ../bin/busybox "$root/sbin/modprobe"
-rm -rf "$root/pwm/cdev-test"
+rm -rf "$root/pwm/cdev-test" "$root/pwm/consumer-io" "$root/pwm/bench"
 
-# The character device test program, static, for 64- and 32-bit processes.
-for t in x86_64:pwm-cdev-test i686:pwm-cdev-test32; do
-	rustc --edition 2021 -O --target "${t%%:*}-unknown-linux-musl" \
+# guest_rustc SOURCE NAME [TARGET]: a static program of the guest.
+guest_rustc() {
+	local target=${3:-x86_64}
+	rustc --edition 2021 -O --target "$target-unknown-linux-musl" \
 		-C target-feature=+crt-static -C strip=debuginfo \
-		"$TOP/tools/testing/pwm/cdev-test/main.rs" -o "$root/pwm/bin/${t#*:}" ||
-		die "cannot build the guest's ${t#*:} (rustup target add ${t%%:*}-unknown-linux-musl)"
-done
+		"$TOP/tools/testing/pwm/$1" -o "$root/pwm/bin/$2" ||
+		die "cannot build the guest's $2 (rustup target add $target-unknown-linux-musl)"
+}
+
+if [ "$flavour" = bench ]; then
+	guest_rustc bench/main.rs pwm-bench
+else
+	# The kernel's modules (scripts/build.sh installs them); busybox is
+	# modprobe.
+	cp -a "$MODULES/lib" "$root/lib"
+	ln -s ../bin/busybox "$root/sbin/modprobe"
+	# The character device test program, for 64- and 32-bit processes, and
+	# the ioctls of upstream consumers' interfaces (tests/consumers.sh).
+	guest_rustc cdev-test/main.rs pwm-cdev-test
+	guest_rustc cdev-test/main.rs pwm-cdev-test32 i686
+	guest_rustc consumer-io/main.rs pwm-consumer-io
+fi
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet -R 0:0) | gzip -9 >"$out.tmp"

@@ -18,9 +18,25 @@ PRISTINE=$BASE_DIR/linux
 SRC=$CACHE/src
 OBJ=$CACHE/obj
 OBJ_ACPI=$CACHE/obj-acpi
+BENCH_DIR=$CACHE/bench
 LOGS=$CACHE/logs
 TOOLS=$CACHE/tools
 MODULES=$CACHE/modules
+INITRAMFS=$CACHE/initramfs
+
+# CORE=c: the same kernels with the stock C core (CONFIG_PWM_RUST_CORE=n,
+# scripts/configs/pwm-c-core.config), in build trees of their own.
+CORE_SUFFIX=
+case ${CORE:-rust} in
+rust) ;;
+c)
+	CORE_SUFFIX=-c
+	OBJ=$CACHE/obj-c
+	MODULES=$CACHE/modules-c
+	INITRAMFS=$CACHE/initramfs-c
+	;;
+*) echo "error: CORE must be rust or c, not '$CORE'" >&2 && exit 1 ;;
+esac
 
 KERNEL_SERIES=7.3
 BINDGEN_VERSION=0.71.1

@@ -19,6 +19,16 @@ tools/testing/pwm/tests/expected-cases lists (`acpi/<suite>` for the
 ACPI boot's). A suite missing or short, a case reported twice, and a
 skipped case all fail the run.
 
+With `--core c` (`make test CORE=c`, the same suites on the stock C core)
+the cases of the expected-differences list (--differences) are judged by
+it: a case listed as `fails` must fail, and then counts as an expected
+difference, not as a failure; a case listed as `absent` must not run (it is
+built or run for the Rust core only) and is not expected by the inventory.
+Each entry quotes the entry of "Differences from the C core" in
+Documentation/driver-api/pwm.rst that it stems from, and the quote must be
+there. A case that differs and is not listed fails the run, and so does a
+listed case that does not differ.
+
 The last line printed is `N passed, N failed`.
 Exit status: 0 only when nothing failed and at least one case ran.
 """
@@ -47,6 +57,7 @@ REPORT_PATTERNS = [
     r"Call Trace:",
     r"DEBUG_LOCKS_WARN_ON",
     r"INFO: lockdep is turned off",
+    r"turning off the locking correctness validator",
     r"possible (recursive|circular) locking",
     r"inconsistent lock state",
     r"Invalid wait context",
@@ -126,6 +137,46 @@ def expected_guest(path):
     return out
 
 
+DIFF_DOC = "Documentation/driver-api/pwm.rst"
+DIFF_SECTION = "Differences from the C core"
+DIFF_KINDS = ("fails", "absent")
+
+
+def normalise(text):
+    return " ".join(text.replace("`", "").split())
+
+
+def differences(path, top):
+    """Case -> (kind, quote) from the expected-differences list, and the
+    problems found in it (a bad kind, a quote not in pwm.rst's section)."""
+    with open(os.path.join(top, DIFF_DOC)) as f:
+        doc = f.read()
+    start = doc.find(DIFF_SECTION)
+    section = doc[start:]
+    end = re.search(r"\n\S[^\n]*\n=+\n", section[len(DIFF_SECTION) + 1:])
+    if end:
+        section = section[:len(DIFF_SECTION) + 1 + end.start()]
+    section = normalise(section)
+    out, problems = {}, []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split(None, 2)
+            if len(fields) != 3 or fields[1] not in DIFF_KINDS:
+                problems.append(f"{path}:{n}: expected CASE fails|absent QUOTE")
+                continue
+            case, kind, quote = fields
+            if start < 0 or normalise(quote) not in section:
+                problems.append(f"{path}:{n}: '{quote}' is not in "
+                                f"{DIFF_DOC}, {DIFF_SECTION}")
+            if case in out:
+                problems.append(f"{path}:{n}: {case} listed twice")
+            out[case] = (kind, quote)
+    return out, problems
+
+
 def check_inventory(names, expected, what):
     """Failures: suites of `expected` whose case count in `names` differs."""
     got = {}
@@ -188,7 +239,40 @@ def main():
     ap.add_argument("--top", required=True,
                     help="the repository, whose sources and manifest say "
                     "which cases must run")
+    ap.add_argument("--core", choices=("rust", "c"), default="rust",
+                    help="the core the guest ran: c judges the cases of "
+                    "--differences by it")
+    ap.add_argument("--differences",
+                    help="the expected differences of the C core")
     args = ap.parse_args()
+
+    diffs, diff_problems = {}, []
+    if args.core == "c":
+        if not args.differences:
+            ap.error("--core c needs --differences")
+        diffs, diff_problems = differences(args.differences, args.top)
+    expected_diffs = 0
+    diff_seen = set()
+
+    def judge(name, ok):
+        """1 when the case counts as passed, 0 when as an expected
+        difference, -1 when as failed; prints the verdict's reason."""
+        nonlocal expected_diffs
+        kind = diffs.get(name, (None, None))[0]
+        diff_seen.add(name)
+        if kind == "fails" and not ok:
+            print(f"[EXPECTED] {name} fails on the C core: "
+                  f"{diffs[name][1]}")
+            expected_diffs += 1
+            return 0
+        if kind == "fails":
+            print(f"[FAILED] {name} passes on the C core but is listed "
+                  f"as failing there")
+            return -1
+        if kind == "absent":
+            print(f"[FAILED] {name} ran on the C core but is listed as absent")
+            return -1
+        return 1 if ok else -1
 
     logs = [args.log] + ([args.doctests_log] if args.doctests_log else [])
     kunit_logs = list(logs)
@@ -214,19 +298,24 @@ def main():
         cases += c
         errors += e
     for name, status in cases:
-        if status == "PASS":
-            passed += 1
-        elif status == "SKIP":
+        if status == "SKIP":
             # A case that cannot run here is a case that does not test.
             print(f"[FAILED] {name} was skipped")
             failed += 1
-        else:
-            failed += 1
+            continue
+        verdict = judge(name, status == "PASS")
+        passed += verdict == 1
+        failed += verdict == -1
     kunit_expected = expected_kunit(args.top)
     kunit_expected[DOCTEST_SUITE] = expected_doctests(args.top)
     kunit_names = [n for n, _ in cases
                    if not n.startswith(DOCTEST_SUITE + ".")
                    or n.split(".", 1)[1].startswith(DOCTEST_PREFIX)]
+    absent = [n for n, (kind, _) in diffs.items() if kind == "absent"]
+    for n in absent:
+        suite = n.split(".", 1)[0]
+        if suite in kunit_expected:
+            kunit_expected[suite] -= 1
     problems = check_inventory(kunit_names, kunit_expected, "KUnit")
     if errors:
         print(f"KUnit output had {errors} parse error(s): a suite crashed "
@@ -255,10 +344,9 @@ def main():
             guest_names.append(name)
             print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {name}"
                   + (f": {m.group(3)}" if m.group(3) else ""))
-            if m.group(1) == "ok":
-                passed += 1
-            else:
-                failed += 1
+            verdict = judge(name, m.group(1) == "ok")
+            passed += verdict == 1
+            failed += verdict == -1
         if not done:
             print(f"[FAILED] the guest did not finish its tests "
                   f"(crash, hang or timeout; see {path.removesuffix('.results')})")
@@ -267,6 +355,14 @@ def main():
     print("== inventory")
     manifest = os.path.join(args.top, "tools/testing/pwm/tests/expected-cases")
     guest_expected = expected_guest(manifest)
+    for n in absent:
+        suite = n.split(".", 1)[0]
+        if suite in guest_expected:
+            guest_expected[suite] -= 1
+    # A listed case that no suite has is a stale entry.
+    for n in sorted(set(diffs) - diff_seen - set(absent)):
+        problems.append(f"{n} is listed in {args.differences} but did not run")
+    problems += diff_problems
     problems += check_inventory(guest_names, guest_expected, "in-guest")
     for suite in sorted({n.split(".", 1)[0] for n in guest_names}
                         - set(guest_expected)):
@@ -300,6 +396,11 @@ def main():
         print("[PASSED] no WARNING, BUG, KASAN, lockdep, RCU stall or oops")
         passed += 1
 
+    if args.core == "c":
+        print("== the C core")
+        print(f"{expected_diffs} case(s) failed as listed and "
+              f"{len(absent)} listed case(s) did not run; "
+              f"{passed} passed")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 

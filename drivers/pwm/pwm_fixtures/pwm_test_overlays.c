@@ -39,6 +39,10 @@ static struct pwm_test_overlay pwm_test_overlays[] = {
 	PWM_TEST_OVERLAY(backlight),
 	PWM_TEST_OVERLAY(fan),
 	PWM_TEST_OVERLAY(beeper),
+	PWM_TEST_OVERLAY(leds),
+	PWM_TEST_OVERLAY(regulator),
+	PWM_TEST_OVERLAY(ir_tx),
+	PWM_TEST_OVERLAY(vibrator),
 };
 
 /* Serialises applying and removing the overlays; protects the next one. */

@@ -11,6 +11,10 @@
 extern u8 __dtbo_pwm_test_backlight_begin[], __dtbo_pwm_test_backlight_end[];
 extern u8 __dtbo_pwm_test_fan_begin[], __dtbo_pwm_test_fan_end[];
 extern u8 __dtbo_pwm_test_beeper_begin[], __dtbo_pwm_test_beeper_end[];
+extern u8 __dtbo_pwm_test_leds_begin[], __dtbo_pwm_test_leds_end[];
+extern u8 __dtbo_pwm_test_regulator_begin[], __dtbo_pwm_test_regulator_end[];
+extern u8 __dtbo_pwm_test_ir_tx_begin[], __dtbo_pwm_test_ir_tx_end[];
+extern u8 __dtbo_pwm_test_vibrator_begin[], __dtbo_pwm_test_vibrator_end[];
 
 /*
  * Destroys the devices made from the nodes of applied overlays and waits

@@ -14,10 +14,7 @@ mod tests {
         Kind,
         Setup, //
     };
-    use core::{
-        ptr,
-        sync::atomic::Ordering, //
-    };
+    use core::sync::atomic::Ordering;
     use kernel::{
         bindings,
         error::to_result,
@@ -138,11 +135,11 @@ mod tests {
         // SAFETY: NULL arguments are rejected before use.
         unsafe {
             check_eq!(
-                bindings::pwm_apply_might_sleep(s.pwm, ptr::null()),
+                bindings::pwm_apply_might_sleep(s.pwm, core::ptr::null()),
                 EINVAL.to_errno()
             );
             check_eq!(
-                bindings::pwm_apply_might_sleep(ptr::null_mut(), &state(10, 5)),
+                bindings::pwm_apply_might_sleep(core::ptr::null_mut(), &state(10, 5)),
                 EINVAL.to_errno()
             );
         }

@@ -62,6 +62,9 @@ impl Mode {
 pub(crate) struct Config {
     pub(crate) npwm: u32,
     pub(crate) atomic: bool,
+    /// An atomic chip whose ops run under a raw spinlock (`pwm::RawAtomic`),
+    /// so that consumers may apply from hard hrtimers; implies `atomic`.
+    pub(crate) raw: bool,
     pub(crate) mode: Mode,
     pub(crate) clock_hz: u32,
     pub(crate) apply_delay_us: u32,
@@ -72,6 +75,7 @@ impl Default for Config {
         Self {
             npwm: 1,
             atomic: false,
+            raw: false,
             mode: Mode::Waveform,
             clock_hz: MAX_CLOCK_HZ,
             apply_delay_us: 0,

@@ -43,6 +43,15 @@ impl Wait for pwm::Atomic {
     }
 }
 
+// The simulated hardware is atomics only: the ops take no lock at all.
+impl Wait for pwm::RawAtomic {
+    fn wait_us(&self, us: u32) {
+        if us != 0 {
+            self.udelay(Delta::from_micros(us.min(MAX_ATOMIC_DELAY_US).into()));
+        }
+    }
+}
+
 /// Waits the apply delay, counted as busy meanwhile.
 fn delay<C: Wait>(hw: &Hw, ch: &crate::hw::Channel, ctx: &C) {
     ch.busy.fetch_add(1, Ordering::Relaxed);

@@ -86,9 +86,11 @@ fn hardware(dev: &device::Device) -> Result<Arc<Hw>> {
         Some(mode) => Mode::parse(mode.to_bytes())?,
         None => Mode::Waveform,
     };
+    let raw = fwnode.property_read_bool(c"raw-atomic");
     let config = Config {
         npwm: fwnode.property_read(c"npwm").or(1),
-        atomic: fwnode.property_read_bool(c"atomic"),
+        atomic: raw || fwnode.property_read_bool(c"atomic"),
+        raw,
         mode,
         clock_hz: fwnode.property_read(c"clock-frequency").or(MAX_CLOCK_HZ),
         apply_delay_us: fwnode.property_read(c"apply-delay-us").or(0),
@@ -102,24 +104,36 @@ fn hardware(dev: &device::Device) -> Result<Arc<Hw>> {
 /// Registers the chip type `hw`'s configuration asks for; its id.
 fn register(dev: &device::Device<Bound>, hw: &Arc<Hw>) -> Result<u32> {
     let Config {
-        npwm, atomic, mode, ..
+        npwm,
+        atomic,
+        raw,
+        mode,
+        ..
     } = hw.config;
     let hw = hw.clone();
-    let chip_id = match (mode, atomic) {
-        (Mode::Legacy, false) => {
+    let chip_id = match (mode, atomic, raw) {
+        (Mode::Legacy, false, _) => {
             let data = Ok::<_, Error>(LegacySim::<pwm::Sleeping>::new(hw));
             pwm::Chip::new(dev, npwm, data)?.register()?.id()
         }
-        (Mode::Legacy, true) => {
+        (Mode::Legacy, true, false) => {
             let data = Ok::<_, Error>(LegacySim::<pwm::Atomic>::new(hw));
             pwm::Chip::new(dev, npwm, data)?.register()?.id()
         }
-        (Mode::Waveform, false) => {
+        (Mode::Legacy, true, true) => {
+            let data = Ok::<_, Error>(LegacySim::<pwm::RawAtomic>::new(hw));
+            pwm::Chip::new(dev, npwm, data)?.register()?.id()
+        }
+        (Mode::Waveform, false, _) => {
             let data = Ok::<_, Error>(WaveformSim::<pwm::Sleeping>::new(hw));
             pwm::Chip::new(dev, npwm, data)?.register()?.id()
         }
-        (Mode::Waveform, true) => {
+        (Mode::Waveform, true, false) => {
             let data = Ok::<_, Error>(WaveformSim::<pwm::Atomic>::new(hw));
+            pwm::Chip::new(dev, npwm, data)?.register()?.id()
+        }
+        (Mode::Waveform, true, true) => {
+            let data = Ok::<_, Error>(WaveformSim::<pwm::RawAtomic>::new(hw));
             pwm::Chip::new(dev, npwm, data)?.register()?.id()
         }
     };

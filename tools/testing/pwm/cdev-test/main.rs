@@ -8,7 +8,9 @@
 //! The simulated hardware is read from `/sys/kernel/debug/pwm-sim/<name>`.
 //!
 //! Usage: `pwm-cdev-test <suite> [quick]`; `quick` runs the cases a 32-bit
-//! build repeats.
+//! build repeats. `pwm-cdev-test request FD HWPWM` makes one
+//! `PWM_IOCTL_REQUEST` on file descriptor FD, open on a `/dev/pwmchipN`, and
+//! prints `ok` or `errno N`.
 
 use std::ffi::c_int;
 use std::fs::{self, File, OpenOptions};
@@ -580,8 +582,33 @@ fn demo(node: &str, ch: u32) -> Result<(), String> {
     Ok(())
 }
 
+/// `request FD HWPWM`: for a file a shell opened (and keeps open).
+fn request(fd: Option<&String>, hwpwm: Option<&String>) {
+    let (Some(fd), Some(hwpwm)) = (
+        fd.and_then(|s| s.parse::<c_int>().ok()),
+        hwpwm.and_then(|s| s.parse::<u64>().ok()),
+    ) else {
+        println!("usage: pwm-cdev-test request FD HWPWM");
+        std::process::exit(2);
+    };
+    // SAFETY: `PWM_IOCTL_REQUEST` takes its argument by value.
+    let r = unsafe { ioctl(fd, REQUEST as _, hwpwm as std::ffi::c_ulong) };
+    if r == 0 {
+        println!("ok");
+    } else {
+        println!(
+            "errno {}",
+            Error::last_os_error().raw_os_error().unwrap_or(0)
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "request") {
+        request(args.get(2), args.get(3));
+        return;
+    }
     if args.get(1).is_some_and(|a| a == "demo") {
         let node = args.get(2).cloned().unwrap_or_default();
         let ch = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest's side of `make bench`: runs every workload REPS times (default
+# 5) and reports each run as `bench: <row> <value>` on the console and on
+# /dev/ttyS1, where scripts/bench.py reads them. Rows ending in _ns are
+# nanoseconds per operation, _ms milliseconds in all, _bytes bytes; the
+# in-kernel rows come from /sys/kernel/debug/pwm-bench/run (pwm_bench.c),
+# the others from pwm-bench (tools/testing/pwm/bench/).
+
+REPS=${REPS:-5}
+N=${N:-20000}
+RUN=/sys/kernel/debug/pwm-bench/run
+CFS=/sys/kernel/config/pwm-sim
+
+say() {
+	echo "bench: $*"
+	echo "bench: $*" >/dev/ttyS1
+}
+
+# row NAME COMMAND...: runs COMMAND, which prints the value, as row NAME.
+row() {
+	local name=$1 v
+	shift
+	if v=$("$@"); then
+		say "$name $v"
+	else
+		say "error $name"
+	fi
+}
+
+# kernel WORKLOAD N: an in-kernel loop; nanoseconds per call.
+kernel() {
+	echo "$1 $2" >$RUN && cat $RUN
+}
+
+# chip_of FAUX_DEVICE: the pwmchipN of the benchmark chip on that device.
+chip_of() {
+	ls /sys/bus/faux/devices/$1/pwm
+}
+
+# sim NAME: a live waveform pwm-sim chip with four channels; its pwmchipN.
+sim() {
+	mkdir $CFS/$1
+	echo 4 >$CFS/$1/npwm
+	echo 1 >$CFS/$1/live
+	cat $CFS/$1/chip_name
+}
+
+BC=$(chip_of pwm-bench-sleeping)
+S1=$(sim bench1)
+S2=$(sim bench2)
+S3=$(sim bench3)
+S4=$(sim bench4)
+
+# slab_delta COMMAND...: slab bytes COMMAND leaves allocated.
+slab_delta() {
+	local before after
+	sync
+	before=$(pwm-bench slab)
+	"$@" >/dev/null
+	after=$(pwm-bench slab)
+	echo $((after - before))
+}
+
+# hold_chips NPWM COUNT: slab bytes per chip of NPWM channels, over COUNT.
+hold_chips() {
+	local d
+	d=$(slab_delta sh -c "echo hold $1 $2 > $RUN")
+	echo release >$RUN
+	echo $((d / $2))
+}
+
+# exports CHIP: slab bytes per exported channel, over all four.
+exports() {
+	local d
+	d=$(slab_delta sh -c "for c in 0 1 2 3; do echo \$c > /sys/class/pwm/$1/export; done")
+	for c in 0 1 2 3; do echo $c >/sys/class/pwm/$1/unexport; done
+	echo $((d / 4))
+}
+
+rep=1
+while [ $rep -le $REPS ]; do
+	say "rep $rep"
+	# The floor, and the character device on the no-op chip (channel 1:
+	# the module holds channel 0) and on pwm-sim.
+	row floor_ns pwm-bench floor $N
+	for op in setroundedwf roundwf getwf; do
+		row cdev_${op}_ns pwm-bench cdev /dev/$BC 1 $op $N
+		row sim_cdev_${op}_ns pwm-bench cdev /dev/$S1 0 $op $N
+	done
+	row cdev_sweep_ms pwm-bench cdev-sweep /dev/$BC 1
+	row open_close_ns pwm-bench open-close /dev/$BC $N
+	# sysfs: duty_cycle writes, the sweep, export and unexport.
+	echo 2 >/sys/class/pwm/$BC/export
+	row sysfs_duty_ns pwm-bench sysfs /sys/class/pwm/$BC/pwm2 $N
+	row sysfs_sweep_ms pwm-bench sysfs-sweep /sys/class/pwm/$BC/pwm2
+	echo 2 >/sys/class/pwm/$BC/unexport
+	echo 0 >/sys/class/pwm/$S1/export
+	row sim_sysfs_duty_ns pwm-bench sysfs /sys/class/pwm/$S1/pwm0 $N
+	echo 0 >/sys/class/pwm/$S1/unexport
+	row export_unexport_ns pwm-bench export /sys/class/pwm/$S2 $((N / 20))
+	# In-kernel consumers and providers.
+	for w in apply apply_atomic apply_hrtimer set_waveform get_state_hw; do
+		row k_${w}_ns kernel $w $((N * 5))
+	done
+	row k_get_put_ns kernel get_put $N
+	row k_register_ns kernel register $((N / 20))
+	# Scaling: 1, 2 and 4 pwm-sim chips, one process each, at once and
+	# one after another.
+	row scale1_ns pwm-bench scale $N /dev/$S1
+	row scale2_ns pwm-bench scale $N /dev/$S1 /dev/$S2
+	row scale2_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2
+	row scale4_ns pwm-bench scale $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
+	row scale4_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
+	# Memory.
+	for npwm in 1 16 64; do
+		row chip${npwm}_bytes hold_chips $npwm 200
+	done
+	row open_file_bytes pwm-bench open-files /dev/$S3 200
+	row export_bytes exports $S4
+	rep=$((rep + 1))
+done
+say done

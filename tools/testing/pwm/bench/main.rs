@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The userspace half of `make bench`, built static for the guest: timed
+//! loops over the PWM core's userspace interfaces. Each prints one line,
+//! `<nanoseconds per operation>` (or milliseconds for a whole sweep), which
+//! `tools/testing/pwm/bench.sh` labels.
+//!
+//! Usage:
+//! - `pwm-bench floor N`: an ioctl that another driver rejects at once
+//!   (`PWM_IOCTL_GETWF` on `/dev/null`, `ENOTTY`): the system call's floor.
+//! - `pwm-bench cdev DEV CH OP N`: OP is `setroundedwf`, `roundwf` or
+//!   `getwf` on channel CH of the character device DEV.
+//! - `pwm-bench cdev-sweep DEV CH`: the seed's sweep, 50,001 waveforms of
+//!   period 50,000 ns with duty 0 to 50,000 ns; milliseconds in all.
+//! - `pwm-bench sysfs PWMDIR N`: `duty_cycle` writes to an exported channel
+//!   (one open file, `pwrite`). `sysfs-sweep PWMDIR`: the sweep through it.
+//! - `pwm-bench open-close DEV N`: opening and closing DEV.
+//! - `pwm-bench export CHIPDIR N`: exporting and unexporting channel 0.
+//! - `pwm-bench scale N DEV...`: one process per DEV doing N
+//!   `SETROUNDEDWF` on channel 0 at once; nanoseconds of wall time per
+//!   operation over all of them. `scale-seq N DEV...`: the same processes
+//!   one after another.
+//! - `pwm-bench slab`: bytes in slab objects now (`/proc/slabinfo`).
+//! - `pwm-bench open-files DEV COUNT`: slab bytes per open file of DEV, with
+//!   COUNT of them open at once.
+
+use std::ffi::{c_int, c_ulong};
+use std::fs::{self, File, OpenOptions};
+use std::io::Error;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::FileExt;
+use std::process::{exit, Command};
+use std::time::Instant;
+
+extern "C" {
+    fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
+}
+
+/// `struct pwmchip_waveform`.
+#[repr(C)]
+#[derive(Default)]
+struct Wf {
+    hwpwm: u32,
+    pad: u32,
+    period: u64,
+    duty: u64,
+    offset: u64,
+}
+
+const fn ioc(dir: u64, nr: u64) -> c_ulong {
+    ((dir << 30) | ((std::mem::size_of::<Wf>() as u64) << 16) | (0x75 << 8) | nr) as c_ulong
+}
+const REQUEST: c_ulong = (0x75 << 8) | 1;
+const ROUNDWF: c_ulong = ioc(3, 3);
+const GETWF: c_ulong = ioc(3, 4);
+const SETROUNDEDWF: c_ulong = ioc(1, 5);
+const PERIOD: u64 = 50_000;
+
+type Res<T> = Result<T, String>;
+
+fn open_rw(path: &str) -> Res<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("open {path}: {e}"))
+}
+
+fn errno() -> i32 {
+    Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+fn wf_ioctl(f: &File, cmd: c_ulong, wf: &mut Wf) -> c_int {
+    // SAFETY: `wf` is a `struct pwmchip_waveform` the ioctl reads and writes.
+    unsafe { ioctl(f.as_raw_fd(), cmd, &raw mut *wf) }
+}
+
+fn request(f: &File, ch: u32) -> Res<()> {
+    // SAFETY: `PWM_IOCTL_REQUEST` takes the channel by value.
+    if unsafe { ioctl(f.as_raw_fd(), REQUEST, c_ulong::from(ch)) } != 0 {
+        return Err(format!("PWM_IOCTL_REQUEST: errno {}", errno()));
+    }
+    Ok(())
+}
+
+/// Runs `op(i)` for i in 0..n; nanoseconds per call.
+fn per_op(n: u64, mut op: impl FnMut(u64) -> Res<()>) -> Res<u64> {
+    let start = Instant::now();
+    for i in 0..n {
+        op(i)?;
+    }
+    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    Ok(ns / n.max(1))
+}
+
+fn duty(i: u64) -> u64 {
+    if i % 2 == 0 {
+        PERIOD / 2
+    } else {
+        PERIOD / 4
+    }
+}
+
+fn set_wf(f: &File, ch: u32, duty: u64) -> Res<()> {
+    let mut w = Wf {
+        hwpwm: ch,
+        period: PERIOD,
+        duty,
+        ..Default::default()
+    };
+    if wf_ioctl(f, SETROUNDEDWF, &mut w) != 0 {
+        return Err(format!("PWM_IOCTL_SETROUNDEDWF: errno {}", errno()));
+    }
+    Ok(())
+}
+
+fn cdev(dev: &str, ch: u32, op: &str, n: u64) -> Res<u64> {
+    let f = open_rw(dev)?;
+    request(&f, ch)?;
+    set_wf(&f, ch, PERIOD / 2)?;
+    match op {
+        "setroundedwf" => per_op(n, |i| set_wf(&f, ch, duty(i))),
+        "roundwf" | "getwf" => {
+            let cmd = if op == "roundwf" { ROUNDWF } else { GETWF };
+            per_op(n, |i| {
+                let mut w = Wf {
+                    hwpwm: ch,
+                    period: PERIOD,
+                    duty: duty(i),
+                    ..Default::default()
+                };
+                if wf_ioctl(&f, cmd, &mut w) != 0 {
+                    return Err(format!("{op}: errno {}", errno()));
+                }
+                Ok(())
+            })
+        }
+        _ => Err(format!("unknown operation {op}")),
+    }
+}
+
+fn sweep(mut set: impl FnMut(u64) -> Res<()>) -> Res<u64> {
+    let start = Instant::now();
+    for d in 0..=PERIOD {
+        set(d)?;
+    }
+    Ok(u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX))
+}
+
+fn sysfs_duty(pwm: &str) -> Res<File> {
+    fs::write(format!("{pwm}/period"), PERIOD.to_string()).map_err(|e| format!("period: {e}"))?;
+    fs::write(format!("{pwm}/enable"), "1").map_err(|e| format!("enable: {e}"))?;
+    OpenOptions::new()
+        .write(true)
+        .open(format!("{pwm}/duty_cycle"))
+        .map_err(|e| format!("duty_cycle: {e}"))
+}
+
+fn write_duty(f: &File, d: u64) -> Res<()> {
+    f.write_at(d.to_string().as_bytes(), 0)
+        .map(|_| ())
+        .map_err(|e| format!("duty_cycle: {e}"))
+}
+
+fn export(chip: &str, n: u64) -> Res<u64> {
+    per_op(n, |_| {
+        fs::write(format!("{chip}/export"), "0").map_err(|e| format!("export: {e}"))?;
+        fs::write(format!("{chip}/unexport"), "0").map_err(|e| format!("unexport: {e}"))
+    })
+}
+
+/// One child per device, all started together (`parallel`) or each after
+/// the last one ended; wall time per operation.
+fn scale(n: u64, devs: &[String], parallel: bool) -> Res<u64> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let wait = |mut c: std::process::Child| -> Res<()> {
+        match c.wait() {
+            Ok(st) if st.success() => Ok(()),
+            _ => Err("a child failed".into()),
+        }
+    };
+    let start = Instant::now();
+    let mut children = Vec::new();
+    for d in devs {
+        let child = Command::new(&me)
+            .args(["cdev", d, "0", "setroundedwf", &n.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        if parallel {
+            children.push(child);
+        } else {
+            wait(child)?;
+        }
+    }
+    for c in children {
+        wait(c)?;
+    }
+    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    Ok(ns / (n * devs.len() as u64).max(1))
+}
+
+fn slab() -> Res<u64> {
+    let text = fs::read_to_string("/proc/slabinfo").map_err(|e| format!("slabinfo: {e}"))?;
+    let mut total = 0u64;
+    for line in text.lines().skip(2) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if let (Some(active), Some(size)) = (f.get(1), f.get(3)) {
+            let active: u64 = active.parse().unwrap_or(0);
+            let size: u64 = size.parse().unwrap_or(0);
+            total = total.saturating_add(active.saturating_mul(size));
+        }
+    }
+    Ok(total)
+}
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Res<T> {
+    args.get(i)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("{what}: missing or invalid"))
+}
+
+fn run(args: &[String]) -> Res<u64> {
+    let s = |i: usize| args.get(i).cloned().unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("floor") => {
+            let f = open_rw("/dev/null")?;
+            per_op(arg(args, 1, "N")?, |_| {
+                let mut w = Wf::default();
+                wf_ioctl(&f, GETWF, &mut w);
+                Ok(())
+            })
+        }
+        Some("cdev") => cdev(&s(1), arg(args, 2, "CH")?, &s(3), arg(args, 4, "N")?),
+        Some("cdev-sweep") => {
+            let ch = arg(args, 2, "CH")?;
+            let f = open_rw(&s(1))?;
+            request(&f, ch)?;
+            sweep(|d| set_wf(&f, ch, d))
+        }
+        Some("sysfs") => {
+            let f = sysfs_duty(&s(1))?;
+            per_op(arg(args, 2, "N")?, |i| write_duty(&f, duty(i)))
+        }
+        Some("sysfs-sweep") => {
+            let f = sysfs_duty(&s(1))?;
+            sweep(|d| write_duty(&f, d))
+        }
+        Some("open-close") => {
+            let dev = s(1);
+            per_op(arg(args, 2, "N")?, |_| open_rw(&dev).map(drop))
+        }
+        Some("export") => export(&s(1), arg(args, 2, "N")?),
+        Some(cmd @ ("scale" | "scale-seq")) => scale(
+            arg(args, 1, "N")?,
+            &args[2.min(args.len())..],
+            cmd == "scale",
+        ),
+        Some("slab") => slab(),
+        Some("open-files") => {
+            let count: u64 = arg(args, 2, "COUNT")?;
+            let before = slab()?;
+            let files = (0..count)
+                .map(|_| open_rw(&s(1)))
+                .collect::<Res<Vec<_>>>()?;
+            let after = slab()?;
+            drop(files);
+            Ok(after.saturating_sub(before) / count.max(1))
+        }
+        _ => Err("usage: see the comment at the top of tools/testing/pwm/bench/main.rs".into()),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(v) => println!("{v}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit(1);
+        }
+    }
+}
