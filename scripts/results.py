@@ -27,13 +27,16 @@ built or run for the Rust core only) and is not expected by the inventory.
 Each entry quotes the entry of "Differences from the C core" in
 Documentation/driver-api/pwm.rst that it stems from, and the quote must be
 there. A case that differs and is not listed fails the run, and so does a
-listed case that does not differ.
+listed case that does not differ. An entry whose case has a `*` covers the
+cases it matches (a whole interface the C core lacks): with `fails`, those
+cases may fail and at least one must; with `absent`, none may run.
 
 The last line printed is `N passed, N failed`.
 Exit status: 0 only when nothing failed and at least one case ran.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -253,18 +256,30 @@ def main():
         diffs, diff_problems = differences(args.differences, args.top)
     expected_diffs = 0
     diff_seen = set()
+    globs = {k: v for k, v in diffs.items() if "*" in k}
+    glob_failed = set()
+
+    def entry(name):
+        """The entry of the list that covers the case, or None."""
+        if name in diffs:
+            return name
+        return next((g for g in globs if fnmatch.fnmatchcase(name, g)), None)
 
     def judge(name, ok):
         """1 when the case counts as passed, 0 when as an expected
         difference, -1 when as failed; prints the verdict's reason."""
         nonlocal expected_diffs
-        kind = diffs.get(name, (None, None))[0]
-        diff_seen.add(name)
+        key = entry(name)
+        kind = diffs[key][0] if key else None
+        diff_seen.add(key or name)
         if kind == "fails" and not ok:
             print(f"[EXPECTED] {name} fails on the C core: "
-                  f"{diffs[name][1]}")
+                  f"{diffs[key][1]}")
             expected_diffs += 1
+            glob_failed.add(key)
             return 0
+        if kind == "fails" and key in globs:
+            return 1
         if kind == "fails":
             print(f"[FAILED] {name} passes on the C core but is listed "
                   f"as failing there")
@@ -311,7 +326,8 @@ def main():
     kunit_names = [n for n, _ in cases
                    if not n.startswith(DOCTEST_SUITE + ".")
                    or n.split(".", 1)[1].startswith(DOCTEST_PREFIX)]
-    absent = [n for n, (kind, _) in diffs.items() if kind == "absent"]
+    absent = [n for n, (kind, _) in diffs.items()
+              if kind == "absent" and n not in globs]
     for n in absent:
         suite = n.split(".", 1)[0]
         if suite in kunit_expected:
@@ -359,9 +375,20 @@ def main():
         suite = n.split(".", 1)[0]
         if suite in guest_expected:
             guest_expected[suite] -= 1
+    # A suite that the C core lacks altogether is not expected there.
+    for g, (kind, _) in globs.items():
+        if kind == "absent":
+            for suite in list(guest_expected) + list(kunit_expected):
+                if fnmatch.fnmatchcase(suite + ".x", g):
+                    guest_expected.pop(suite, None)
+                    kunit_expected.pop(suite, None)
     # A listed case that no suite has is a stale entry.
     for n in sorted(set(diffs) - diff_seen - set(absent)):
-        problems.append(f"{n} is listed in {args.differences} but did not run")
+        if not (n in globs and diffs[n][0] == "absent"):
+            problems.append(f"{n} is listed in {args.differences} but did not run")
+    for g, (kind, _) in globs.items():
+        if kind == "fails" and g in diff_seen and g not in glob_failed:
+            problems.append(f"no case of {g} failed on the C core, as listed")
     problems += diff_problems
     problems += check_inventory(guest_names, guest_expected, "in-guest")
     for suite in sorted({n.split(".", 1)[0] for n in guest_names}

@@ -11,12 +11,15 @@ use kernel::prelude::*;
 mod tests {
     use crate::test_chip::{
         is_bound,
-        pwm_kunit_in_hardirq,
-        pwm_kunit_run_irq_test,
         Channel,
         ChildChip,
         Lookup,
         TestDevice, //
+    };
+    #[cfg(CONFIG_PWM_RUST_CORE)]
+    use crate::test_chip::{
+        pwm_kunit_in_hardirq,
+        pwm_kunit_run_irq_test, //
     };
     use core::{
         ptr,
@@ -33,7 +36,6 @@ mod tests {
             Core, //
         },
         driver,
-        ffi::c_void,
         platform,
         prelude::*,
         pwm,
@@ -605,6 +607,7 @@ mod tests {
     }
 
     /// What the contexts share.
+    #[cfg(CONFIG_PWM_RUST_CORE)]
     struct IrqShared {
         pwm: pwm::Device,
         calls: AtomicU32,
@@ -614,7 +617,8 @@ mod tests {
     /// # Safety
     ///
     /// `data` is a live `IrqShared`.
-    unsafe extern "C" fn apply_atomic(data: *mut c_void) -> bool {
+    #[cfg(CONFIG_PWM_RUST_CORE)]
+    unsafe extern "C" fn apply_atomic(data: *mut kernel::ffi::c_void) -> bool {
         // SAFETY: As the caller guarantees.
         let shared = unsafe { &*data.cast::<IrqShared>() };
         let n = shared.calls.fetch_add(1, Ordering::Relaxed);
@@ -626,6 +630,8 @@ mod tests {
         shared.pwm.apply_atomic(&st).is_ok()
     }
 
+    // The C core takes a `spinlock_t` for atomic chips, which hard-IRQ context must not.
+    #[cfg(CONFIG_PWM_RUST_CORE)]
     #[test]
     fn atomic_apply_from_hardirq() -> Result {
         let b = Bench::new(

@@ -42,7 +42,9 @@ use kernel::{
 
 unsafe extern "C" {
     /// `drivers/pwm/pwm_kunit/helpers.c`: runs `func(state)` in task, softirq
-    /// and hard-IRQ context at once.
+    /// and hard-IRQ context at once. Only the Rust core allows hard-IRQ
+    /// applies (the C core takes a `spinlock_t` for atomic chips).
+    #[cfg(CONFIG_PWM_RUST_CORE)]
     pub(crate) fn pwm_kunit_run_irq_test(
         test: *mut bindings::kunit,
         func: Option<unsafe extern "C" fn(*mut c_void) -> bool>,
@@ -51,6 +53,7 @@ unsafe extern "C" {
     );
     /// `drivers/pwm/pwm_kunit/helpers.c`: whether the caller is in hard-IRQ
     /// context.
+    #[cfg(CONFIG_PWM_RUST_CORE)]
     pub(crate) fn pwm_kunit_in_hardirq() -> bool;
     /// `drivers/pwm/pwm_kunit/helpers.c`: takes and releases a `spinlock_t`
     /// with interrupts saved, as C drivers do in their ops.
@@ -1071,6 +1074,7 @@ pub(crate) fn applies(n: u32) -> u32 {
 }
 
 /// What the contexts share: the channel and how often each kind applied.
+#[cfg(CONFIG_PWM_RUST_CORE)]
 struct Contexts {
     pwm: *mut bindings::pwm_device,
     calls: AtomicU32,
@@ -1082,6 +1086,7 @@ struct Contexts {
 /// # Safety
 ///
 /// `data` is a live `Contexts` whose channel is requested.
+#[cfg(CONFIG_PWM_RUST_CORE)]
 unsafe extern "C" fn apply_in_any_context(data: *mut c_void) -> bool {
     // SAFETY: As the caller guarantees.
     let ctx = unsafe { &*data.cast::<Contexts>() };
@@ -1099,6 +1104,7 @@ unsafe extern "C" fn apply_in_any_context(data: *mut c_void) -> bool {
 /// softirq and hard-IRQ context at once (`pwm_kunit_run_irq_test`); every
 /// apply must succeed. Returns the number of applies, and of those in hard-IRQ
 /// context.
+#[cfg(CONFIG_PWM_RUST_CORE)]
 pub(crate) fn run_in_all_contexts(pwm: *mut bindings::pwm_device) -> Result<(u32, u32)> {
     let ctx = KBox::new(
         Contexts {

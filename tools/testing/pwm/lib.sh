@@ -67,6 +67,13 @@ hw() {
 	sed -n "s/^pwm$2: //p" "$DBG/$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
 
+# rust_core: whether the kernel runs the Rust core. `make test CORE=c` runs
+# these scripts on the stock C core too, which skips the cases listed as
+# absent there in tools/testing/pwm/c-core-differences.
+rust_core() {
+	zcat /proc/config.gz | grep -qx CONFIG_PWM_RUST_CORE=y
+}
+
 # write_err FILE VALUE: the error message of the write, empty on success.
 write_err() {
 	sh -c "echo '$2' > '$1'" 2>&1 | sed 's/.*: //'

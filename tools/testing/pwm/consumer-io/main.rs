@@ -25,7 +25,8 @@ extern "C" {
 }
 
 /// `struct ff_effect` (64-bit layout) with the `ff_rumble_effect` member of
-/// its union; the union's largest member, `ff_periodic_effect`, pads it.
+/// its union. The union holds a pointer (in `ff_periodic_effect`, its
+/// largest member), so it starts 8-byte aligned, at 16, and is 32 bytes.
 #[repr(C)]
 #[derive(Default)]
 struct FfEffect {
@@ -36,13 +37,15 @@ struct FfEffect {
     trigger_interval: u16,
     replay_length: u16,
     replay_delay: u16,
+    pad: u16,
     rumble_strong: u16,
     rumble_weak: u16,
-    pad: [u16; 3],
-    union_rest: [u64; 3],
+    union_rest: [u16; 2],
+    union_tail: [u64; 3],
 }
 
 const _: () = assert!(std::mem::size_of::<FfEffect>() == 48);
+const _: () = assert!(std::mem::offset_of!(FfEffect, rumble_strong) == 16);
 
 const fn ioc_write(kind: u8, nr: u64, size: usize) -> c_ulong {
     ((1 << 30) | ((size as u64) << 16) | ((kind as u64) << 8) | nr) as c_ulong
