@@ -105,15 +105,24 @@ def read_boots(bench_dir):
 
 
 def sizes(size_tool, obj):
-    """text, data and bss of drivers/pwm/core.o in the build tree obj."""
-    path = os.path.join(obj, "drivers/pwm/core.o")
+    """text, data and bss of the core in the build tree obj: core.o, or
+    when built in as parts (kbuild links a built-in composite object into
+    built-in.a without a core.o) the sum of drivers/pwm/pwm_core/*.o."""
+    paths = [os.path.join(obj, "drivers/pwm/core.o")]
+    if not os.path.exists(paths[0]):
+        paths = sorted(glob.glob(os.path.join(obj, "drivers/pwm/pwm_core/*.o")))
+    total = {"text": 0, "data": 0, "bss": 0}
     try:
-        out = subprocess.run([size_tool, path], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True).stdout
-        text, data, bss = out.splitlines()[1].split()[:3]
-        return {"text": int(text), "data": int(data), "bss": int(bss)}
+        for path in paths:
+            out = subprocess.run([size_tool, path], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True).stdout
+            text, data, bss = out.splitlines()[1].split()[:3]
+            total["text"] += int(text)
+            total["data"] += int(data)
+            total["bss"] += int(bss)
     except (OSError, IndexError, ValueError):
         return None
+    return total if paths else None
 
 
 def spread(vals):

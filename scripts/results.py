@@ -313,6 +313,14 @@ def main():
         cases += c
         errors += e
     for name, status in cases:
+        if status == "SKIP" and diffs.get(name, ("",))[0] == "absent":
+            # Built for the Rust core only: `#[kunit_tests]` reports a case
+            # whose function is configured out as skipped.
+            print(f"[EXPECTED] {name} is not built for the C core: "
+                  f"{diffs[name][1]}")
+            diff_seen.add(name)
+            expected_diffs += 1
+            continue
         if status == "SKIP":
             # A case that cannot run here is a case that does not test.
             print(f"[FAILED] {name} was skipped")
@@ -328,10 +336,6 @@ def main():
                    or n.split(".", 1)[1].startswith(DOCTEST_PREFIX)]
     absent = [n for n, (kind, _) in diffs.items()
               if kind == "absent" and n not in globs]
-    for n in absent:
-        suite = n.split(".", 1)[0]
-        if suite in kunit_expected:
-            kunit_expected[suite] -= 1
     problems = check_inventory(kunit_names, kunit_expected, "KUnit")
     if errors:
         print(f"KUnit output had {errors} parse error(s): a suite crashed "
@@ -358,9 +362,10 @@ def main():
                 continue
             name = prefix + m.group(2)
             guest_names.append(name)
-            print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] {name}"
-                  + (f": {m.group(3)}" if m.group(3) else ""))
             verdict = judge(name, m.group(1) == "ok")
+            if verdict != 0:
+                print(f"[{'PASSED' if m.group(1) == 'ok' else 'FAILED'}] "
+                      f"{name}" + (f": {m.group(3)}" if m.group(3) else ""))
             passed += verdict == 1
             failed += verdict == -1
         if not done:
@@ -371,6 +376,9 @@ def main():
     print("== inventory")
     manifest = os.path.join(args.top, "tools/testing/pwm/tests/expected-cases")
     guest_expected = expected_guest(manifest)
+    if not args.acpi_log:
+        guest_expected = {s: c for s, c in guest_expected.items()
+                          if not s.startswith("acpi/")}
     for n in absent:
         suite = n.split(".", 1)[0]
         if suite in guest_expected:
@@ -390,7 +398,11 @@ def main():
         if kind == "fails" and g in diff_seen and g not in glob_failed:
             problems.append(f"no case of {g} failed on the C core, as listed")
     problems += diff_problems
-    problems += check_inventory(guest_names, guest_expected, "in-guest")
+    # A script that exits non-zero adds `<suite>.exit-status`, a failure of
+    # its own, not one of the cases the manifest counts.
+    problems += check_inventory(
+        [n for n in guest_names if not n.endswith(".exit-status")],
+        guest_expected, "in-guest")
     for suite in sorted({n.split(".", 1)[0] for n in guest_names}
                         - set(guest_expected)):
         problems.append(f"in-guest suite {suite} is not in {manifest}")
@@ -425,9 +437,10 @@ def main():
 
     if args.core == "c":
         print("== the C core")
-        print(f"{expected_diffs} case(s) failed as listed and "
-              f"{len(absent)} listed case(s) did not run; "
-              f"{passed} passed")
+        not_run = len([n for n in absent if n not in diff_seen])
+        print(f"{expected_diffs} case(s) differed as listed (failed, or "
+              f"were not built for the C core) and {not_run} listed in-guest "
+              f"case(s) did not run; {passed} passed")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
