@@ -179,7 +179,7 @@ def main():
             continue
         r, c = (statistics.median(values[k][row]) for k in ("rust", "c"))
         entry = {"row": row, "what": what, "unit": unit, "rust": r, "c": c,
-                 "ratio": r / c if c else None,
+                 "ratio": r / c if c > 0 else None,
                  "spread_rust": spread(values["rust"][row]),
                  "spread_c": spread(values["c"][row]),
                  "n": len(values["rust"][row])}
@@ -200,8 +200,9 @@ def main():
           f"{'spread R/C':>13}  what")
     for e in rows:
         net = f"{e['net_ratio']:.2f}" if "net_ratio" in e else ""
+        ratio = f"{e['ratio']:.2f}" if e["ratio"] is not None else "-"
         print(f"{e['row']:<26} {e['rust']:>10g} {e['c']:>10g} "
-              f"{e['ratio']:>7.2f} {net:>6} "
+              f"{ratio:>7} {net:>6} "
               f"{e['spread_rust'] * 100:>5.0f}%/{e['spread_c'] * 100:>4.0f}%  "
               f"{e['what']} ({e['unit']})")
     for k, v in derived.items():
@@ -223,7 +224,7 @@ def main():
             got = size["rust"]["text"] / size["c"]["text"]
         elif key in derived and "rust" in derived[key]:
             got = derived[key]["rust"]
-        elif key in by_row:
+        elif key in by_row and by_row[key]["ratio"] is not None:
             got = by_row[key]["ratio"]
         else:
             continue

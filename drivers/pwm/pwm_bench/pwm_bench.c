@@ -19,12 +19,12 @@
  */
 
 #include <linux/debugfs.h>
-#include <linux/device/faux.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/pwm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -36,10 +36,14 @@
 #define PWM_BENCH_HRTIMER_BATCH	256
 #define PWM_BENCH_MAX_HELD	1024
 
+/*
+ * The no-op hardware's registers: within PWM_WFHWSIZE (20 bytes), so duty
+ * and offset are 32-bit nanoseconds, rounded down to U32_MAX.
+ */
 struct pwm_bench_wfhw {
 	u64 period;
-	u64 duty;
-	u64 offset;
+	u32 duty;
+	u32 offset;
 };
 
 /* The no-op hardware: what each channel was last given. */
@@ -53,8 +57,8 @@ static int pwm_bench_round_tohw(struct pwm_chip *chip, struct pwm_device *pwm,
 	struct pwm_bench_wfhw *wfhw = _wfhw;
 
 	wfhw->period = wf->period_length_ns;
-	wfhw->duty = wf->duty_length_ns;
-	wfhw->offset = wf->duty_offset_ns;
+	wfhw->duty = min_t(u64, wf->duty_length_ns, U32_MAX);
+	wfhw->offset = min_t(u64, wf->duty_offset_ns, U32_MAX);
 	return 0;
 }
 
@@ -124,15 +128,21 @@ static void pwm_bench_chip_free(struct pwm_chip *chip)
 	pwmchip_put(chip);
 }
 
-/* Chips and consumer handles, each on a faux device of its own. */
-static struct faux_device *pwm_bench_fdev[2];
+/*
+ * The chips, each on a platform device of its own, and a consumer device (not
+ * a chip's parent: the core links consumers to their provider) with a
+ * handle on channel 0 of each.
+ */
+static struct platform_device *pwm_bench_fdev[2];
 static struct pwm_chip *pwm_bench_chip[2];
+static struct platform_device *pwm_bench_consumer;
 static struct pwm_device *pwm_bench_pwm[2];
+static const char * const pwm_bench_con_id[] = { "sleeping", "atomic" };
 
 static struct pwm_lookup pwm_bench_lookup[] = {
-	PWM_LOOKUP("pwm-bench-sleeping", 0, "pwm-bench-sleeping", "bench",
+	PWM_LOOKUP("pwm-bench-sleeping", 0, "pwm-bench-consumer", "sleeping",
 		   PWM_BENCH_PERIOD_NS, PWM_POLARITY_NORMAL),
-	PWM_LOOKUP("pwm-bench-atomic", 0, "pwm-bench-atomic", "bench",
+	PWM_LOOKUP("pwm-bench-atomic", 0, "pwm-bench-consumer", "atomic",
 		   PWM_BENCH_PERIOD_NS, PWM_POLARITY_NORMAL),
 };
 
@@ -204,7 +214,7 @@ static int pwm_bench_hrtimer(unsigned int iterations, u64 *ns)
 /* Runs a loop workload; its time in *ns. */
 static int pwm_bench_loop(const char *name, unsigned int iterations, u64 *ns)
 {
-	struct device *dev = &pwm_bench_fdev[0]->dev;
+	struct device *dev = &pwm_bench_consumer->dev;
 	struct pwm_waveform wf;
 	struct pwm_state state;
 	struct pwm_device *pwm;
@@ -243,19 +253,20 @@ static int pwm_bench_loop(const char *name, unsigned int iterations, u64 *ns)
 		/* Channel 0 is held by the benchmark's own handle. */
 		pwm_put(pwm_bench_pwm[0]);
 		for (i = 0; i < iterations && !err; i++) {
-			pwm = pwm_get(dev, "bench");
+			pwm = pwm_get(dev, "sleeping");
 			err = PTR_ERR_OR_ZERO(pwm);
 			if (!err)
 				pwm_put(pwm);
 		}
-		pwm_bench_pwm[0] = pwm_get(dev, "bench");
+		pwm_bench_pwm[0] = pwm_get(dev, "sleeping");
 		if (IS_ERR(pwm_bench_pwm[0])) {
 			err = PTR_ERR(pwm_bench_pwm[0]);
 			pwm_bench_pwm[0] = NULL;
 		}
 	} else if (!strcmp(name, "register")) {
 		for (i = 0; i < iterations && !err; i++) {
-			chip = pwm_bench_chip_new(dev, 1, false);
+			chip = pwm_bench_chip_new(&pwm_bench_fdev[0]->dev, 1,
+						  false);
 			err = PTR_ERR_OR_ZERO(chip);
 			if (!err)
 				pwm_bench_chip_free(chip);
@@ -344,6 +355,12 @@ static const struct file_operations pwm_bench_run_fops = {
 
 static struct dentry *pwm_bench_dir;
 
+static struct platform_device *pwm_bench_device(const char *name)
+{
+	return platform_device_register_simple(name, PLATFORM_DEVID_NONE,
+					       NULL, 0);
+}
+
 static void pwm_bench_teardown(void)
 {
 	int i;
@@ -354,8 +371,10 @@ static void pwm_bench_teardown(void)
 		if (!IS_ERR_OR_NULL(pwm_bench_chip[i]))
 			pwm_bench_chip_free(pwm_bench_chip[i]);
 		if (pwm_bench_fdev[i])
-			faux_device_destroy(pwm_bench_fdev[i]);
+			platform_device_unregister(pwm_bench_fdev[i]);
 	}
+	if (pwm_bench_consumer)
+		platform_device_unregister(pwm_bench_consumer);
 }
 
 static int __init pwm_bench_init(void)
@@ -366,9 +385,10 @@ static int __init pwm_bench_init(void)
 	int i, ret;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		pwm_bench_fdev[i] = faux_device_create(names[i], NULL, NULL);
-		if (!pwm_bench_fdev[i]) {
-			ret = -ENOMEM;
+		pwm_bench_fdev[i] = pwm_bench_device(names[i]);
+		if (IS_ERR(pwm_bench_fdev[i])) {
+			ret = PTR_ERR(pwm_bench_fdev[i]);
+			pwm_bench_fdev[i] = NULL;
 			goto err;
 		}
 		pwm_bench_chip[i] = pwm_bench_chip_new(&pwm_bench_fdev[i]->dev,
@@ -378,9 +398,16 @@ static int __init pwm_bench_init(void)
 			goto err;
 		}
 	}
+	pwm_bench_consumer = pwm_bench_device("pwm-bench-consumer");
+	if (IS_ERR(pwm_bench_consumer)) {
+		ret = PTR_ERR(pwm_bench_consumer);
+		pwm_bench_consumer = NULL;
+		goto err;
+	}
 	pwm_add_table(pwm_bench_lookup, ARRAY_SIZE(pwm_bench_lookup));
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		pwm_bench_pwm[i] = pwm_get(&pwm_bench_fdev[i]->dev, "bench");
+		pwm_bench_pwm[i] = pwm_get(&pwm_bench_consumer->dev,
+					   pwm_bench_con_id[i]);
 		if (IS_ERR(pwm_bench_pwm[i])) {
 			ret = PTR_ERR(pwm_bench_pwm[i]);
 			pwm_remove_table(pwm_bench_lookup,

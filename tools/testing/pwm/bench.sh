@@ -32,9 +32,9 @@ kernel() {
 	echo "$1 $2" >$RUN && cat $RUN
 }
 
-# chip_of FAUX_DEVICE: the pwmchipN of the benchmark chip on that device.
+# chip_of DEVICE: the pwmchipN of the benchmark chip on that platform device.
 chip_of() {
-	ls /sys/bus/faux/devices/$1/pwm
+	ls /sys/bus/platform/devices/$1/pwm
 }
 
 # sim NAME: a live waveform pwm-sim chip with four channels; its pwmchipN.
