@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reads the boots of `make bench` and prints the table of medians.
 
-Each boot's results (BENCH_DIR/boot<i>-<core>.log.results, from the
-guest's tools/testing/pwm/bench.sh) hold `bench: <row> <value>` lines, one
-per repetition. Per row and core the median over every repetition of every
-boot is taken; the ratio is Rust/C of the medians (below 1: the Rust core
-is faster or smaller); the spread is (max - min) / median over the same
-values. Rows through a system call also get the ratio of their cost above
-the floor (an ioctl rejected at once by another driver), which is the
-core's own. The sizes of core.o come from both build trees.
+Each boot's results (BENCH_DIR/boot<i>-<core>-<phase>.log.results, from
+the guest's tools/testing/pwm/bench.sh) hold `bench: <row> <value>` lines,
+one per repetition. The cost phase ran in a guest whose clock counts
+instructions (QEMU -icount, 1 ns per instruction), so its rows are
+instructions per operation and the same from boot to boot; the wall phase
+ran in real time with parallel vCPUs, for the scaling rows and a few
+headline rows again. Per row, core and phase the median over every
+repetition of every boot is taken; the ratio is Rust/C of the medians
+(below 1: the Rust core is faster or smaller); the spread is
+(max - min) / median over the same values. Rows through a system call
+also get the ratio of their cost above the floor (an ioctl rejected at once
+by another driver), which is the core's own. The sizes of core.o come from
+both build trees.
 
 Writes BENCH_DIR/bench.json and BENCH_DIR/bench.svg (per-operation cost,
 Rust against C, with the floor). Exit status 1 when a boot did not finish
@@ -25,7 +30,8 @@ import statistics
 import subprocess
 import sys
 
-# Row -> (what it measures, unit, whether the floor is part of it).
+# Row -> (what it measures, unit, whether the floor is part of it). In the
+# cost phase, ns and ms are of the instruction-counting clock.
 ROWS = {
     "floor_ns": ("ioctl rejected by /dev/null (the floor)", "ns", False),
     "cdev_setroundedwf_ns": ("/dev/pwmchipN PWM_IOCTL_SETROUNDEDWF, no-op chip", "ns", True),
@@ -47,17 +53,28 @@ ROWS = {
     "k_get_state_hw_ns": ("pwm_get_state_hw()", "ns", False),
     "k_get_put_ns": ("pwm_get() and pwm_put(), lookup table", "ns", False),
     "k_register_ns": ("pwmchip_alloc/add/remove/put", "ns", False),
-    "scale1_ns": ("1 chip, 1 process: wall ns per SETROUNDEDWF", "ns", False),
-    "scale2_ns": ("2 chips, 2 processes at once", "ns", False),
-    "scale2_seq_ns": ("2 chips, 2 processes one after another", "ns", False),
-    "scale4_ns": ("4 chips, 4 processes at once", "ns", False),
-    "scale4_seq_ns": ("4 chips, 4 processes one after another", "ns", False),
     "chip1_bytes": ("slab bytes per registered chip, npwm 1", "B", False),
     "chip16_bytes": ("slab bytes per registered chip, npwm 16", "B", False),
     "chip64_bytes": ("slab bytes per registered chip, npwm 64", "B", False),
     "open_file_bytes": ("slab bytes per open /dev/pwmchipN", "B", False),
     "export_bytes": ("slab bytes per exported channel", "B", False),
 }
+
+# The wall phase's rows: scaling, and headline rows of the cost phase
+# again in real time.
+WALL_ROWS = {
+    "floor_ns": ("ioctl rejected by /dev/null (the floor)", "ns", False),
+    "cdev_setroundedwf_ns": ("PWM_IOCTL_SETROUNDEDWF, no-op chip", "ns", True),
+    "sysfs_duty_ns": ("sysfs duty_cycle write, no-op chip", "ns", True),
+    "k_apply_ns": ("pwm_apply_might_sleep()", "ns", False),
+    "scale1_ns": ("1 chip, 1 process: wall ns per SETROUNDEDWF", "ns", False),
+    "scale2_ns": ("2 chips, 2 processes at once", "ns", False),
+    "scale2_seq_ns": ("2 chips, 2 processes one after another", "ns", False),
+    "scale4_ns": ("4 chips, 4 processes at once", "ns", False),
+    "scale4_seq_ns": ("4 chips, 4 processes one after another", "ns", False),
+}
+
+PHASES = {"cost": ROWS, "wall": WALL_ROWS}
 
 # Row -> the issue's target for Rust/C (at most), or a speedup (at least).
 TARGETS = {
@@ -74,12 +91,12 @@ LINE_RE = re.compile(r"bench: (\S+) (\S+)$")
 
 
 def read_boots(bench_dir):
-    """core -> row -> values; and the problems found."""
-    values = {"rust": {}, "c": {}}
+    """phase -> core -> row -> values; and the problems found."""
+    values = {phase: {"rust": {}, "c": {}} for phase in PHASES}
     problems = []
-    for path in sorted(glob.glob(os.path.join(bench_dir, "boot*-*.log.results"))):
-        core = path.rsplit("-", 1)[1].split(".", 1)[0]
-        if core not in values:
+    for path in sorted(glob.glob(os.path.join(bench_dir, "boot*-*-*.log.results"))):
+        core, phase = os.path.basename(path).split(".", 1)[0].split("-")[1:3]
+        if phase not in values or core not in values[phase]:
             continue
         done = False
         with open(path, errors="replace") as f:
@@ -90,13 +107,13 @@ def read_boots(bench_dir):
                 if not m:
                     continue
                 row, value = m.groups()
-                if row == "rep":
+                if row in ("rep", "phase"):
                     continue
                 if row == "error":
                     problems.append(f"{os.path.basename(path)}: {value} failed")
                     continue
                 try:
-                    values[core].setdefault(row, []).append(int(value))
+                    values[phase][core].setdefault(row, []).append(int(value))
                 except ValueError:
                     problems.append(f"{os.path.basename(path)}: {row}: '{value}'")
         if not done:
@@ -131,7 +148,8 @@ def spread(vals):
 
 
 def svg(rows, floor, path):
-    """Horizontal bars of the ns rows: Rust and C, and the floor."""
+    """Horizontal bars of the cost phase's ns rows (instructions): Rust and
+    C, and the floor."""
     ns_rows = [r for r in rows if r["unit"] == "ns" and r["row"] != "floor_ns"]
     top = max([max(r["rust"], r["c"]) for r in ns_rows] + [1])
     width, left, bar, gap = 900, 330, 9, 8
@@ -139,8 +157,9 @@ def svg(rows, floor, path):
     scale = (width - left - 20) / top
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
            f'height="{height}" font-family="sans-serif" font-size="11">',
-           '<text x="10" y="18" font-size="14">PWM core: ns per operation '
-           '(median), Rust (orange) and C (blue); dashed: the floor</text>']
+           '<text x="10" y="18" font-size="14">PWM core: instructions per '
+           'operation (median), Rust (orange) and C (blue); dashed: the '
+           'floor</text>']
     y = 40
     for r in ns_rows:
         out.append(f'<text x="{left - 6}" y="{y + bar + 3}" '
@@ -161,21 +180,14 @@ def svg(rows, floor, path):
         f.write("\n".join(out) + "\n")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("bench_dir")
-    ap.add_argument("--rust-obj", required=True)
-    ap.add_argument("--c-obj", required=True)
-    ap.add_argument("--size", default="size")
-    args = ap.parse_args()
-
-    values, problems = read_boots(args.bench_dir)
+def table(values, row_defs, problems, phase):
+    """The rows of one phase: medians, ratio, spread, net ratio."""
     floor = {core: statistics.median(values[core]["floor_ns"])
              for core in values if values[core].get("floor_ns")}
     rows = []
-    for row, (what, unit, via_syscall) in ROWS.items():
+    for row, (what, unit, via_syscall) in row_defs.items():
         if not values["rust"].get(row) or not values["c"].get(row):
-            problems.append(f"row {row}: no values")
+            problems.append(f"{phase} row {row}: no values")
             continue
         r, c = (statistics.median(values[k][row]) for k in ("rust", "c"))
         entry = {"row": row, "what": what, "unit": unit, "rust": r, "c": c,
@@ -186,16 +198,10 @@ def main():
         if via_syscall and len(floor) == 2 and c > floor["c"]:
             entry["net_ratio"] = (r - floor["rust"]) / (c - floor["c"])
         rows.append(entry)
-    by_row = {e["row"]: e for e in rows}
-    derived = {}
-    for k in ("2", "4"):
-        par, seq = by_row.get(f"scale{k}_ns"), by_row.get(f"scale{k}_seq_ns")
-        if par and seq:
-            derived[f"speedup{k}"] = {core: seq[core] / par[core]
-                                      for core in ("rust", "c") if par[core]}
-    size = {"rust": sizes(args.size, args.rust_obj),
-            "c": sizes(args.size, args.c_obj)}
+    return rows
 
+
+def print_rows(rows):
     print(f"{'row':<26} {'Rust':>10} {'C':>10} {'Rust/C':>7} {'net':>6} "
           f"{'spread R/C':>13}  what")
     for e in rows:
@@ -204,7 +210,40 @@ def main():
         print(f"{e['row']:<26} {e['rust']:>10g} {e['c']:>10g} "
               f"{ratio:>7} {net:>6} "
               f"{e['spread_rust'] * 100:>5.0f}%/{e['spread_c'] * 100:>4.0f}%  "
-              f"{e['what']} ({e['unit']})")
+              f"{e['what']}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("bench_dir")
+    ap.add_argument("--rust-obj", required=True)
+    ap.add_argument("--c-obj", required=True)
+    ap.add_argument("--size", default="size")
+    args = ap.parse_args()
+
+    values, problems = read_boots(args.bench_dir)
+    tables = {}
+    for phase, row_defs in PHASES.items():
+        tables[phase] = table(values[phase], row_defs, problems, phase)
+    rows, wall = tables["cost"], tables["wall"]
+    floor = {core: statistics.median(values["cost"][core]["floor_ns"])
+             for core in ("rust", "c") if values["cost"][core].get("floor_ns")}
+    by_row = {e["row"]: e for e in rows}
+    by_wall = {e["row"]: e for e in wall}
+    derived = {}
+    for k in ("2", "4"):
+        par, seq = by_wall.get(f"scale{k}_ns"), by_wall.get(f"scale{k}_seq_ns")
+        if par and seq:
+            derived[f"speedup{k}"] = {core: seq[core] / par[core]
+                                      for core in ("rust", "c") if par[core]}
+    size = {"rust": sizes(args.size, args.rust_obj),
+            "c": sizes(args.size, args.c_obj)}
+
+    print("== cost: instructions per operation (QEMU -icount; _ms rows: "
+          "millions, _bytes rows: bytes)")
+    print_rows(rows)
+    print("== wall clock: ns per operation, parallel vCPUs (noisy)")
+    print_rows(wall)
     for k, v in derived.items():
         if len(v) == 2:
             print(f"{k:<26} {v['rust']:>10.2f} {v['c']:>10.2f} "
@@ -234,7 +273,8 @@ def main():
               f"(target {sign} {limit})")
 
     with open(os.path.join(args.bench_dir, "bench.json"), "w") as f:
-        json.dump({"rows": rows, "derived": derived, "core_o": size,
+        json.dump({"rows": rows, "wall_rows": wall, "derived": derived,
+                   "core_o": size,
                    "floor_ns": floor, "problems": problems}, f, indent=1)
     svg(rows, floor.get("c"), os.path.join(args.bench_dir, "bench.svg"))
     print(f"table: {os.path.join(args.bench_dir, 'bench.json')}, "

@@ -37,7 +37,14 @@ qemu_base() {
 	else
 		# 4-level paging: with LA57 under TCG, KASAN has reported wild
 		# accesses in early-boot interrupts, before any test code ran.
-		args+=(-accel tcg,thread=multi -cpu max,la57=off)
+		args+=(-cpu max,la57=off)
+		# ICOUNT=1: guest time counts instructions (1 ns each), one vCPU
+		# thread at a time; what `make bench` measures costs with.
+		if [ "${ICOUNT:-0}" = 1 ]; then
+			args+=(-accel tcg,thread=single -icount shift=0,sleep=off)
+		else
+			args+=(-accel tcg,thread=multi)
+		fi
 	fi
 	printf '%s\n' "${args[@]}"
 }
@@ -87,7 +94,7 @@ doctests)
 # The ACPI kernel has no KUnit: /init runs the smoke subset of the tests.
 acpi) ;;
 # The bench kernels (CORE=c for the C core's) run tools/testing/pwm/bench.sh.
-bench) cmdline="$cmdline loglevel=5 pwmrs.reps=${REPS:-3}" ;;
+bench) cmdline="$cmdline loglevel=5 pwmrs.reps=${REPS:-3} pwmrs.phase=${PHASE:-cost}" ;;
 shell) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
 *) die "unknown boot mode '$mode'" ;;
 esac

@@ -4,17 +4,25 @@
 //! (`<uapi/linux/pwm.h>`): channels requested per open file and released on
 //! close, and the waveform ioctls.
 //!
-//! Unlike the C core, no global lock is held across an ioctl: each open file
-//! has its own mutex, the chip's lock is taken only around its driver ops,
-//! and a removed chip makes every ioctl fail with `-ENODEV` while `close`
-//! still releases everything. Minors cover every chip id, not only the first
+//! Unlike the C core, no global lock is held across an ioctl: the waveform
+//! ioctls take only the chip's ops lock, under which they also find the
+//! channel in the file's table; `REQUEST` and `FREE` serialise on a mutex
+//! of the file. A removed chip makes every ioctl fail with `-ENODEV` while
+//! `close` still releases everything. Minors cover every chip id, not only the first
 //! 256, and 32-bit processes get the same ioctls through `compat_ioctl`.
 //!
 //! C header: [`include/uapi/linux/pwm.h`](srctree/include/uapi/linux/pwm.h)
 
 use core::{
-    mem::size_of,
-    ptr, //
+    mem::{
+        size_of,
+        MaybeUninit, //
+    },
+    ptr,
+    sync::atomic::{
+        AtomicPtr,
+        Ordering, //
+    },
 };
 use kernel::{
     bindings,
@@ -37,7 +45,9 @@ use kernel::{
 
 use crate::{
     chip::{
+        op_result,
         Chip,
+        Ops,
         Pwm, //
     },
     request, waveform,
@@ -57,15 +67,14 @@ const fn ioc(dir: u32, nr: u32, size: usize) -> c_uint {
 }
 
 /// `struct pwmchip_waveform` of `<uapi/linux/pwm.h>`; the same layout for
-/// 32- and 64-bit processes.
+/// 32- and 64-bit processes. Its three lengths are laid out as a
+/// `struct pwm_waveform`, so the core's functions take them in place.
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 struct PwmchipWaveform {
     hwpwm: u32,
     __pad: u32,
-    period_length_ns: u64,
-    duty_length_ns: u64,
-    duty_offset_ns: u64,
+    wf: bindings::pwm_waveform,
 }
 
 const WF_SIZE: usize = size_of::<PwmchipWaveform>();
@@ -127,134 +136,123 @@ pub(crate) fn del(chip: &Chip) {
     unsafe { bindings::cdev_device_del(&raw mut (*raw).cdev, chip.dev()) };
 }
 
-/// A channel an open file requested, with the label it was requested under.
-struct Held {
-    pwm: *mut bindings::pwm_device,
-    _label: CString,
-}
-
 /// An open `/dev/pwmchipN`.
 ///
 /// # Invariants
 ///
-/// Every `Held` channel was requested for this file and is put back once,
-/// by `FREE` or when the file is released.
+/// Every non-NULL entry of `held` is a channel of `chip` requested for this
+/// file, under the label of the same index in `labels`; it is put back
+/// once, by `FREE` or when the file is released. Entries are set and
+/// cleared with `labels` locked, and cleared with the chip's ops lock held
+/// too, so a channel found under the ops lock stays held until it is
+/// released.
 #[pin_data(PinnedDrop)]
 struct OpenFile {
     chip: ARef<Chip>,
-    /// The channels this file holds, by index; serialises its ioctls.
+    /// The channels this file holds, by index; NULL for those it does not.
+    held: KVec<AtomicPtr<bindings::pwm_device>>,
+    /// The labels the held channels were requested under; serialises
+    /// `REQUEST` and `FREE`.
     #[pin]
-    held: Mutex<KVec<Option<Held>>>,
+    labels: Mutex<KVec<Option<CString>>>,
 }
-
-// SAFETY: The raw channel pointers are only used under `held`'s mutex, and the core accepts
-// calls on them from any thread.
-unsafe impl Send for OpenFile {}
-// SAFETY: As for `Send`.
-unsafe impl Sync for OpenFile {}
 
 impl OpenFile {
     fn request(&self, hwpwm: u32) -> Result {
-        let mut held = self.held.lock();
-        let slot = held.get_mut(hwpwm as usize).ok_or(EINVAL)?;
-        if slot.is_some() {
+        let mut labels = self.labels.lock();
+        let slot = self.held.get(hwpwm as usize).ok_or(EINVAL)?;
+        let label_slot = labels.get_mut(hwpwm as usize).ok_or(EINVAL)?;
+        if !slot.load(Ordering::Relaxed).is_null() {
             return Ok(());
         }
         let pid = kernel::current!().pid();
         let label = CString::try_from_fmt(fmt!("pwm-cdev (pid={pid})"))?;
         let pwm = request::request(&self.chip, hwpwm, label.as_char_ptr())?;
-        *slot = Some(Held {
-            pwm: pwm.as_raw(),
-            _label: label,
-        });
+        // INVARIANT: Requested for this file under `label`, with `labels` locked.
+        slot.store(pwm.as_raw(), Ordering::Relaxed);
+        *label_slot = Some(label);
         Ok(())
     }
 
     fn free(&self, hwpwm: u32) -> Result {
-        let mut held = self.held.lock();
-        let slot = held.get_mut(hwpwm as usize).ok_or(EINVAL)?;
-        if let Some(h) = slot.take() {
-            // SAFETY: By the type invariant requested for this file, and put back only here.
-            unsafe { request::put(h.pwm) };
+        let mut labels = self.labels.lock();
+        let slot = self.held.get(hwpwm as usize).ok_or(EINVAL)?;
+        // INVARIANT: Cleared under the ops lock: no op of this file is in progress on it.
+        let pwm = self
+            .chip
+            .with_ops_lock(|_| slot.swap(ptr::null_mut(), Ordering::Relaxed));
+        if !pwm.is_null() {
+            // SAFETY: By the type invariant requested for this file; no longer in `held`.
+            unsafe { request::put(pwm) };
+        }
+        // After the put, which clears the channel's pointer to it.
+        if let Some(label) = labels.get_mut(hwpwm as usize) {
+            *label = None;
         }
         Ok(())
     }
 
-    /// Runs `f` on channel `hwpwm` if this file holds it (`-EINVAL` if not).
-    fn with_pwm<R>(&self, hwpwm: u32, f: impl FnOnce(&Pwm) -> Result<R>) -> Result<R> {
-        let held = self.held.lock();
-        let h = held
+    /// Channel `hwpwm` if this file holds it (`-EINVAL` if not). Called
+    /// under the chip's ops lock, which `_ops` stands for: the channel stays
+    /// held while it is.
+    fn held<'a>(&'a self, _ops: &'a Ops<'_>, hwpwm: u32) -> Result<&'a Pwm> {
+        let pwm = self
+            .held
             .get(hwpwm as usize)
-            .and_then(Option::as_ref)
-            .ok_or(EINVAL)?;
-        // SAFETY: By the type invariant the channel is requested, so its chip is alive.
-        f(unsafe { Pwm::from_raw(h.pwm) })
+            .ok_or(EINVAL)?
+            .load(Ordering::Relaxed);
+        if pwm.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: By the type invariant a channel of `chip`, requested for this file and put
+        // back only after its entry is cleared under the ops lock, held for `'a`.
+        Ok(unsafe { Pwm::from_raw(pwm) })
     }
 }
 
 #[pinned_drop]
 impl PinnedDrop for OpenFile {
     fn drop(self: Pin<&mut Self>) {
-        for h in self.held.lock().iter_mut().filter_map(Option::take) {
-            // SAFETY: By the type invariant requested for this file and not yet put back.
-            unsafe { request::put(h.pwm) };
+        // No ioctl runs any more: the file is being released.
+        for slot in self.held.iter() {
+            let pwm = slot.swap(ptr::null_mut(), Ordering::Relaxed);
+            if !pwm.is_null() {
+                // SAFETY: By the type invariant requested for this file and not yet put
+                // back; the labels are dropped after this.
+                unsafe { request::put(pwm) };
+            }
         }
     }
 }
 
-/// Copies a `struct pwmchip_waveform` from userspace.
-fn read_wf(arg: c_ulong) -> Result<PwmchipWaveform> {
-    let mut cwf = PwmchipWaveform::default();
-    // SAFETY: `cwf` is valid for `WF_SIZE` bytes; the user pointer is checked by the copy.
-    let left = unsafe {
-        bindings::copy_from_user(
-            ptr::from_mut(&mut cwf).cast(),
-            arg as *const c_void,
-            WF_SIZE as c_ulong,
-        )
-    };
-    if left != 0 {
-        return Err(EFAULT);
-    }
+unsafe extern "C" {
+    /// Copies a `struct pwmchip_waveform` from userspace (`exports.c`).
+    fn pwm_core_get_user_wf(wf: *mut PwmchipWaveform, uwf: *const c_void) -> c_int;
+    /// Copies a `struct pwmchip_waveform` to userspace (`exports.c`).
+    fn pwm_core_put_user_wf(uwf: *mut c_void, wf: *const PwmchipWaveform) -> c_int;
+}
+
+/// Copies a `struct pwmchip_waveform` from userspace into `buf`.
+fn read_wf(arg: c_ulong, buf: &mut MaybeUninit<PwmchipWaveform>) -> Result<&mut PwmchipWaveform> {
+    // SAFETY: `buf` is valid for writes; the user pointer is checked by the copy.
+    op_result(unsafe { pwm_core_get_user_wf(buf.as_mut_ptr(), arg as *const c_void) })?;
+    // SAFETY: The copy succeeded, so it wrote every field.
+    let cwf = unsafe { buf.assume_init_mut() };
     if cwf.__pad != 0 {
         return Err(EINVAL);
     }
     Ok(cwf)
 }
 
-/// Copies a waveform of channel `hwpwm` to userspace.
-fn write_wf(arg: c_ulong, hwpwm: u32, wf: &bindings::pwm_waveform) -> Result {
-    let cwf = PwmchipWaveform {
-        hwpwm,
-        __pad: 0,
-        period_length_ns: wf.period_length_ns,
-        duty_length_ns: wf.duty_length_ns,
-        duty_offset_ns: wf.duty_offset_ns,
-    };
-    // SAFETY: `cwf` is valid for `WF_SIZE` bytes; the user pointer is checked by the copy.
-    let left = unsafe {
-        bindings::copy_to_user(
-            arg as *mut c_void,
-            ptr::from_ref(&cwf).cast(),
-            WF_SIZE as c_ulong,
-        )
-    };
-    if left != 0 {
-        return Err(EFAULT);
-    }
-    Ok(())
-}
-
-fn to_wf(cwf: &PwmchipWaveform) -> bindings::pwm_waveform {
-    bindings::pwm_waveform {
-        period_length_ns: cwf.period_length_ns,
-        duty_length_ns: cwf.duty_length_ns,
-        duty_offset_ns: cwf.duty_offset_ns,
-    }
+/// Copies a `struct pwmchip_waveform` to userspace.
+fn write_wf(arg: c_ulong, cwf: &PwmchipWaveform) -> Result {
+    // SAFETY: `cwf` is valid for reads; the user pointer is checked by the copy.
+    op_result(unsafe { pwm_core_put_user_wf(arg as *mut c_void, cwf) })
 }
 
 fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
-    if !file.chip.lock_control().is_operational() {
+    // Without a lock: each op checks again under the chip's lock.
+    if !file.chip.is_live() {
         return Err(ENODEV);
     }
     match cmd {
@@ -262,27 +260,37 @@ fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
         IOCTL_REQUEST => file.request(arg as u32),
         IOCTL_FREE => file.free(arg as u32),
         IOCTL_ROUNDWF => {
-            let cwf = read_wf(arg)?;
-            let mut wf = to_wf(&cwf);
-            file.with_pwm(cwf.hwpwm, |pwm| waveform::round(pwm, &mut wf).map(|_| ()))?;
-            write_wf(arg, cwf.hwpwm, &wf)
+            let mut buf = MaybeUninit::uninit();
+            let cwf = read_wf(arg, &mut buf)?;
+            file.chip.with_live_ops(|ops| {
+                let pwm = file.held(ops, cwf.hwpwm)?;
+                // Rounding up is not reported, as for SETROUNDEDWF.
+                waveform::round_locked(ops, pwm, &mut cwf.wf)
+            })??;
+            write_wf(arg, cwf)
         }
         IOCTL_GETWF => {
-            let cwf = read_wf(arg)?;
-            let mut wf = bindings::pwm_waveform::default();
-            file.with_pwm(cwf.hwpwm, |pwm| to_result(waveform::get(pwm, &mut wf)))?;
-            write_wf(arg, cwf.hwpwm, &wf)
+            let mut buf = MaybeUninit::uninit();
+            let cwf = read_wf(arg, &mut buf)?;
+            cwf.wf = bindings::pwm_waveform::default();
+            file.chip.with_live_ops(|ops| {
+                let pwm = file.held(ops, cwf.hwpwm)?;
+                op_result(waveform::read_locked(ops, pwm, &mut cwf.wf))
+            })??;
+            write_wf(arg, cwf)
         }
         IOCTL_SETROUNDEDWF | IOCTL_SETEXACTWF => {
-            let cwf = read_wf(arg)?;
-            let wf = to_wf(&cwf);
-            if !waveform::valid(&wf) {
-                return Err(EINVAL);
-            }
-            // Rounding up is not reported, as for ROUNDWF.
-            file.with_pwm(cwf.hwpwm, |pwm| {
-                to_result(waveform::set(pwm, &wf, cmd == IOCTL_SETEXACTWF))
-            })
+            let mut buf = MaybeUninit::uninit();
+            let cwf = read_wf(arg, &mut buf)?;
+            file.chip.with_live_ops(|ops| {
+                let pwm = file.held(ops, cwf.hwpwm)?;
+                op_result(waveform::set_locked(
+                    ops,
+                    pwm,
+                    &cwf.wf,
+                    cmd == IOCTL_SETEXACTWF,
+                ))
+            })?
         }
         _ => Err(ENOTTY),
     }
@@ -305,14 +313,18 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
         if !chip.lock_control().is_operational() {
             return Err(ENXIO);
         }
-        let mut held = KVec::with_capacity(chip.npwm() as usize, GFP_KERNEL)?;
-        for _ in 0..chip.npwm() {
-            held.push(None, GFP_KERNEL)?;
+        let npwm = chip.npwm() as usize;
+        let mut held = KVec::with_capacity(npwm, GFP_KERNEL)?;
+        let mut labels = KVec::with_capacity(npwm, GFP_KERNEL)?;
+        for _ in 0..npwm {
+            held.push(AtomicPtr::new(ptr::null_mut()), GFP_KERNEL)?;
+            labels.push(None, GFP_KERNEL)?;
         }
         let data = KBox::pin_init(
             try_pin_init!(OpenFile {
                 chip: ARef::from(chip),
-                held <- new_mutex!(held),
+                held,
+                labels <- new_mutex!(labels),
             }),
             GFP_KERNEL,
         )?;

@@ -18,7 +18,8 @@ use core::{
     alloc::Layout,
     mem::{
         align_of,
-        size_of, //
+        size_of,
+        MaybeUninit, //
     },
     ptr::{
         self,
@@ -56,51 +57,16 @@ use kernel::{
         Mutex,
         MutexGuard,
         RawSpinLockIrq,
-        RawSpinLockIrqGuard,
-        SpinLockIrq,
-        SpinLockIrqGuard, //
+        SpinLockIrq, //
     },
     types::Opaque,
 };
 
 use crate::{
     class,
-    debug, //
+    debug,
+    trace, //
 };
-
-/// The tracepoints (`<trace/events/pwm.h>`), created in `trace.c`.
-///
-/// The pointers are untyped here: `struct pwm_device` reaches types that
-/// Rust does not consider FFI-safe, though only addresses cross.
-mod trace {
-    use kernel::ffi::{
-        c_int,
-        c_void, //
-    };
-
-    unsafe extern "C" {
-        pub(super) fn pwm_core_trace_apply(pwm: *mut c_void, state: *const c_void, err: c_int);
-        pub(super) fn pwm_core_trace_get(pwm: *mut c_void, state: *const c_void, err: c_int);
-        pub(super) fn pwm_core_trace_round_tohw(
-            pwm: *mut c_void,
-            wf: *const c_void,
-            wfhw: *mut c_void,
-            err: c_int,
-        );
-        pub(super) fn pwm_core_trace_round_fromhw(
-            pwm: *mut c_void,
-            wfhw: *const c_void,
-            wf: *mut c_void,
-            err: c_int,
-        );
-        pub(super) fn pwm_core_trace_read_waveform(pwm: *mut c_void, wfhw: *mut c_void, err: c_int);
-        pub(super) fn pwm_core_trace_write_waveform(
-            pwm: *mut c_void,
-            wfhw: *const c_void,
-            err: c_int,
-        );
-    }
-}
 
 /// Whether a chip may still call into its driver.
 pub(crate) struct Presence {
@@ -124,6 +90,10 @@ pub(crate) struct ChipCore {
     /// hrtimers and `IRQF_NO_THREAD` handlers, also on `PREEMPT_RT`.
     #[pin]
     raw: RawSpinLockIrq<Presence>,
+    /// Whether the chip is operational, as a hint read without a lock: set
+    /// and cleared with the flags above, which every op checks again under
+    /// its lock. It lets a call on a removed chip fail early.
+    live: AtomicBool,
     /// `chip->atomic` as it was at registration.
     is_atomic: AtomicBool,
     /// Whether the driver asked for the raw lock, before registration.
@@ -306,6 +276,14 @@ impl Chip {
         self.core().wants_raw.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the chip is operational, without taking a lock: a hint for
+    /// failing early, as the chip may be removed right after. Ops check
+    /// again under their lock ([`Chip::with_live_ops`]).
+    #[inline]
+    pub(crate) fn is_live(&self) -> bool {
+        self.core().live.load(Ordering::Acquire)
+    }
+
     /// Locks whether the chip is registered, for a registration or a
     /// removal, which hold it throughout.
     pub(crate) fn lock_registration(&self) -> MutexGuard<'_, bool> {
@@ -316,18 +294,34 @@ impl Chip {
         self.core().owner.load(Ordering::Relaxed)
     }
 
-    /// Locks the chip's ops lock: the control mutex of a sleeping chip, the
-    /// spinlock of an atomic one, the raw spinlock of a raw atomic one.
-    pub(crate) fn lock_ops(&self) -> OpsLock<'_> {
+    /// Runs `f` with the chip's ops lock held (the control mutex of a
+    /// sleeping chip, the spinlock of an atomic one, the raw spinlock of a
+    /// raw atomic one), operational or not; `f` gets whether it is.
+    #[inline]
+    pub(crate) fn with_ops_lock<R>(&self, f: impl FnOnce(bool) -> R) -> R {
         let core = self.core();
-        let guard = if self.is_raw() {
-            OpsGuard::Raw(core.raw.lock())
-        } else if self.is_atomic() {
-            OpsGuard::Atomic(core.atomic.lock())
+        // Sleeping chips first: they are the most common. Raw chips are atomic.
+        if !self.is_atomic() {
+            f(core.control.lock().operational)
+        } else if self.is_raw() {
+            f(core.raw.lock().operational)
         } else {
-            OpsGuard::Sleeping(core.control.lock())
-        };
-        OpsLock { chip: self, guard }
+            f(core.atomic.lock().operational)
+        }
+    }
+
+    /// Runs `f` with the chip's ops lock held if the chip is operational;
+    /// `ENODEV` once it was removed, without calling `f`.
+    #[inline]
+    pub(crate) fn with_live_ops<R>(&self, f: impl FnOnce(&Ops<'_>) -> R) -> Result<R> {
+        self.with_ops_lock(|operational| {
+            if !operational {
+                return Err(ENODEV);
+            }
+            // SAFETY: The chip is operational, checked under its ops lock, which is held
+            // until `f` returns.
+            Ok(f(&unsafe { Ops::new(self) }))
+        })
     }
 
     /// Locks the chip's control mutex.
@@ -366,6 +360,7 @@ pub(crate) fn alloc(
         control <- new_mutex!(Presence { operational: false }, "pwm_chip_control"),
         atomic <- new_spinlock_irq!(Presence { operational: false }, "pwm_chip_atomic"),
         raw <- new_raw_spinlock_irq!(Presence { operational: false }, "pwm_chip_raw"),
+        live: AtomicBool::new(false),
         is_atomic: AtomicBool::new(false),
         wants_raw: AtomicBool::new(false),
         is_raw: AtomicBool::new(false),
@@ -579,36 +574,6 @@ const REQUESTED: usize = 1 << bindings::PWMF_REQUESTED;
 /// `PWMF_EXPORTED` as a mask.
 const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
 
-/// The guard of a chip's ops lock.
-enum OpsGuard<'a> {
-    Sleeping(MutexGuard<'a, Presence>),
-    Atomic(SpinLockIrqGuard<'a, Presence>),
-    Raw(RawSpinLockIrqGuard<'a, Presence>),
-}
-
-/// A chip's ops lock, held.
-pub(crate) struct OpsLock<'a> {
-    chip: &'a Chip,
-    guard: OpsGuard<'a>,
-}
-
-impl OpsLock<'_> {
-    /// The driver's ops, if the chip is still operational; `ENODEV` once it was removed.
-    pub(crate) fn live(&mut self) -> Result<Ops<'_>> {
-        let operational = match &self.guard {
-            OpsGuard::Sleeping(g) => g.operational,
-            OpsGuard::Atomic(g) => g.operational,
-            OpsGuard::Raw(g) => g.operational,
-        };
-        if !operational {
-            return Err(ENODEV);
-        }
-        // SAFETY: The chip is operational, checked under its ops lock, which stays held for
-        // as long as the returned `Ops` borrows `self`.
-        Ok(unsafe { Ops::new(self.chip) })
-    }
-}
-
 /// A chip's control mutex, held.
 pub(crate) struct Control<'a> {
     chip: &'a Chip,
@@ -637,6 +602,7 @@ impl Control<'_> {
         // under the ops lock, so an op in progress finishes before this returns.
         self.chip.core().atomic.lock().operational = operational;
         self.chip.core().raw.lock().operational = operational;
+        self.chip.core().live.store(operational, Ordering::Release);
         // SAFETY: The chip is alive; its control mutex, held, serialises the writers.
         unsafe { (*self.chip.as_raw()).operational = operational };
     }
@@ -738,13 +704,28 @@ impl ControlOps<'_> {
     }
 }
 
+/// What a driver op's `int` return means: 0 or more is success, less is a
+/// negative errno. `kernel::error::to_result`, but inlined, as it is on the
+/// path of every op.
+#[inline]
+pub(crate) fn op_result(err: c_int) -> Result {
+    if err < 0 {
+        Err(Error::from_errno(err))
+    } else {
+        Ok(())
+    }
+}
+
 /// A hardware waveform buffer, as drivers' waveform ops fill and read it.
+///
+/// Left uninitialised, as C's is: only drivers (and the tracepoints, after
+/// the driver filled it) read its bytes, never the core.
 #[repr(C, align(8))]
-pub(crate) struct WfHw([u8; bindings::PWM_WFHWSIZE as usize]);
+pub(crate) struct WfHw(MaybeUninit<[u8; bindings::PWM_WFHWSIZE as usize]>);
 
 impl WfHw {
     pub(crate) fn new() -> Self {
-        Self([0; bindings::PWM_WFHWSIZE as usize])
+        Self(MaybeUninit::uninit())
     }
 
     fn as_mut_ptr(&mut self) -> *mut c_void {
@@ -763,6 +744,8 @@ impl WfHw {
 /// The chip's ops lock is held and the chip is operational for the lifetime of the value.
 pub(crate) struct Ops<'a> {
     chip: &'a Chip,
+    /// The driver's op table, read once.
+    ops: &'a bindings::pwm_ops,
 }
 
 impl<'a> Ops<'a> {
@@ -771,12 +754,15 @@ impl<'a> Ops<'a> {
     /// The chip's ops lock is held and the chip is operational for `'a`.
     unsafe fn new(chip: &'a Chip) -> Self {
         // INVARIANT: Guaranteed by the caller.
-        Self { chip }
+        Self {
+            chip,
+            // SAFETY: The chip is operational, so its driver is bound and its op table valid.
+            ops: unsafe { chip.ops() },
+        }
     }
 
     fn ops(&self) -> &bindings::pwm_ops {
-        // SAFETY: By the type invariant the chip is operational.
-        unsafe { self.chip.ops() }
+        self.ops
     }
 
     /// Whether the driver implements the waveform ops (`write_waveform` and its rounding).
@@ -799,14 +785,8 @@ impl<'a> Ops<'a> {
                 // SAFETY: By the type invariant the ops lock is held and the chip operational;
                 // `pwm` is its channel and `state` is valid.
                 let err = unsafe { apply(self.chip.as_raw(), pwm.as_raw(), state) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe {
-                    trace::pwm_core_trace_apply(
-                        pwm.as_raw().cast(),
-                        ptr::from_ref(state).cast(),
-                        err,
-                    )
-                };
+                // SAFETY: The arguments are valid for reads for the duration of the call.
+                unsafe { trace::pwm_apply(pwm.as_raw().cast(), ptr::from_ref(state).cast(), err) };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -819,9 +799,9 @@ impl<'a> Ops<'a> {
             Some(get_state) => {
                 // SAFETY: As for `apply`; `state` is valid for writes.
                 let err = unsafe { get_state(self.chip.as_raw(), pwm.as_raw(), state) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                // SAFETY: The arguments are valid for reads for the duration of the call.
                 unsafe {
-                    trace::pwm_core_trace_get(
+                    trace::pwm_get(
                         pwm.as_raw().cast(),
                         ptr::from_mut(state).cast_const().cast(),
                         err,
@@ -845,9 +825,9 @@ impl<'a> Ops<'a> {
                 // SAFETY: As for `apply`; `wfhw` has `PWM_WFHWSIZE >= sizeof_wfhw` bytes, checked
                 // at registration.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wf, wfhw.as_mut_ptr()) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                // SAFETY: The arguments are valid for reads for the duration of the call.
                 unsafe {
-                    trace::pwm_core_trace_round_tohw(
+                    trace::pwm_round_waveform_tohw(
                         pwm.as_raw().cast(),
                         ptr::from_ref(wf).cast(),
                         wfhw.as_mut_ptr(),
@@ -871,9 +851,9 @@ impl<'a> Ops<'a> {
             Some(op) => {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr(), wf) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
+                // SAFETY: The arguments are valid for reads for the duration of the call.
                 unsafe {
-                    trace::pwm_core_trace_round_fromhw(
+                    trace::pwm_round_waveform_fromhw(
                         pwm.as_raw().cast(),
                         wfhw.as_ptr(),
                         ptr::from_mut(wf).cast(),
@@ -892,10 +872,8 @@ impl<'a> Ops<'a> {
             Some(op) => {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_mut_ptr()) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe {
-                    trace::pwm_core_trace_read_waveform(pwm.as_raw().cast(), wfhw.as_mut_ptr(), err)
-                };
+                // SAFETY: The arguments are valid for reads for the duration of the call.
+                unsafe { trace::pwm_read_waveform(pwm.as_raw().cast(), wfhw.as_mut_ptr(), err) };
                 err
             }
             None => EOPNOTSUPP.to_errno(),
@@ -908,10 +886,8 @@ impl<'a> Ops<'a> {
             Some(op) => {
                 // SAFETY: As for `round_tohw`.
                 let err = unsafe { op(self.chip.as_raw(), pwm.as_raw(), wfhw.as_ptr()) };
-                // SAFETY: Plain tracepoint wrappers reading the arguments.
-                unsafe {
-                    trace::pwm_core_trace_write_waveform(pwm.as_raw().cast(), wfhw.as_ptr(), err)
-                };
+                // SAFETY: The arguments are valid for reads for the duration of the call.
+                unsafe { trace::pwm_write_waveform(pwm.as_raw().cast(), wfhw.as_ptr(), err) };
                 err
             }
             None => EOPNOTSUPP.to_errno(),

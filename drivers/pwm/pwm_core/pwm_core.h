@@ -8,10 +8,6 @@
 
 #include <linux/types.h>
 
-struct pwm_device;
-struct pwm_state;
-struct pwm_waveform;
-
 /*
  * Initialises the registries, the character devices' numbers and the pwm
  * class; 0 or a negative errno.
@@ -30,18 +26,15 @@ void pwm_core_lookup_unlock(void);
 /* ARCH_DMA_MINALIGN, the alignment of a chip's driver private data. */
 size_t pwm_core_priv_align(void);
 
-/* Tracepoints of <trace/events/pwm.h>, for the Rust side (trace.c). */
-void pwm_core_trace_apply(struct pwm_device *pwm, const struct pwm_state *state,
-			  int err);
-void pwm_core_trace_get(struct pwm_device *pwm, const struct pwm_state *state,
-			int err);
-void pwm_core_trace_round_tohw(struct pwm_device *pwm,
-			       const struct pwm_waveform *wf, void *wfhw,
-			       int err);
-void pwm_core_trace_round_fromhw(struct pwm_device *pwm, const void *wfhw,
-				 struct pwm_waveform *wf, int err);
-void pwm_core_trace_read_waveform(struct pwm_device *pwm, void *wfhw, int err);
-void pwm_core_trace_write_waveform(struct pwm_device *pwm, const void *wfhw,
-				   int err);
+struct pwmchip_waveform;
+
+/*
+ * Copy a struct pwmchip_waveform from and to userspace in one user-access
+ * section each; 0 or -EFAULT.
+ */
+int pwm_core_get_user_wf(struct pwmchip_waveform *wf,
+			 const struct pwmchip_waveform __user *uwf);
+int pwm_core_put_user_wf(struct pwmchip_waveform __user *uwf,
+			 const struct pwmchip_waveform *wf);
 
 #endif /* __PWM_CORE_H */

@@ -40,6 +40,7 @@ mod registry;
 mod request;
 mod state;
 mod sysfs;
+mod trace;
 mod waveform;
 mod xlate;
 

@@ -17,13 +17,13 @@ use kernel::{
         self,
         pwm_state, //
     },
-    error::to_result,
     ffi::c_int,
     prelude::*, //
 };
 
 use crate::{
     chip::{
+        op_result,
         Ops,
         Pwm,
         WfHw, //
@@ -47,18 +47,17 @@ fn same(a: &pwm_state, b: &pwm_state) -> bool {
 
 /// Applies `state` to `pwm`; the ops lock is held.
 fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
-    let current = pwm.state();
     if !valid(state) {
         // One invalid state may follow another: this lets sysfs users change
         // one attribute at a time, starting from hardware defaults such as a
         // zero period.
-        if !valid(&current) {
+        if !valid(&pwm.state()) {
             pwm.set_state(state);
             return Ok(());
         }
         return Err(EINVAL);
     }
-    if same(state, &current) {
+    if same(state, &pwm.state()) {
         return Ok(());
     }
 
@@ -70,14 +69,14 @@ fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
             // The hardware cannot go as low as asked (period or offset).
             return Err(EINVAL);
         }
-        to_result(err)?;
+        op_result(err)?;
         if debug::ENABLED {
             debug::check_state_rounding(ops, pwm, &wf, &wfhw)?;
         }
-        to_result(ops.write_waveform(pwm, &wfhw))?;
+        op_result(ops.write_waveform(pwm, &wfhw))?;
         pwm.set_state(state);
     } else {
-        to_result(ops.apply(pwm, state))?;
+        op_result(ops.apply(pwm, state))?;
         pwm.set_state(state);
         // After `state` is recorded: some drivers' `get_state` rely on it.
         if debug::ENABLED {
@@ -90,9 +89,8 @@ fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
 /// `pwm_apply_might_sleep()`.
 pub(crate) fn apply_might_sleep(pwm: &Pwm, state: &pwm_state) -> Result {
     kernel::task::might_sleep();
-    let mut lock = pwm.chip().lock_ops();
-    let ops = lock.live()?;
-    apply_locked(&ops, pwm, state)
+    pwm.chip()
+        .with_live_ops(|ops| apply_locked(ops, pwm, state))?
 }
 
 /// Measures the signal at a channel's input (the driver's `capture`), for
@@ -115,9 +113,7 @@ pub(crate) fn apply_atomic(pwm: &Pwm, state: &pwm_state) -> Result {
         crate::log::warning!("sleeping PWM driver used in atomic context\n");
         kernel::warn_on!(true);
     }
-    let mut lock = chip.lock_ops();
-    let ops = lock.live()?;
-    apply_locked(&ops, pwm, state)
+    chip.with_live_ops(|ops| apply_locked(ops, pwm, state))?
 }
 
 /// Reads the state the hardware has; the ops lock is held.
@@ -142,11 +138,9 @@ pub(crate) fn state_hw_locked(ops: &Ops<'_>, pwm: &Pwm, state: &mut pwm_state) -
 /// `pwm_get_state_hw()`.
 pub(crate) fn get_state_hw(pwm: &Pwm, state: &mut pwm_state) -> c_int {
     kernel::task::might_sleep();
-    let mut lock = pwm.chip().lock_ops();
-    match lock.live() {
-        Ok(ops) => state_hw_locked(&ops, pwm, state),
-        Err(e) => e.to_errno(),
-    }
+    pwm.chip()
+        .with_live_ops(|ops| state_hw_locked(ops, pwm, state))
+        .unwrap_or_else(|e| e.to_errno())
 }
 
 /// `pwm_adjust_config()`: brings the channel's state in line with the

@@ -155,7 +155,7 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
         return ret_tohw;
     }
     // What the hardware will run: needed to refuse an inexact request, and
-    // to check the driver's rounding.
+    // to check the driver's rounding. Only computed then.
     let mut rounded = pwm_waveform::default();
     if (exact || debug::ENABLED) && wf.period_length_ns != 0 {
         let err = ops.round_fromhw(pwm, &wfhw, &mut rounded);
@@ -184,30 +184,25 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
 
 /// `pwm_round_waveform_might_sleep()`.
 pub(crate) fn round(pwm: &Pwm, wf: &mut pwm_waveform) -> Result<c_int> {
-    let mut lock = pwm.chip().lock_ops();
-    let ops = lock.live()?;
-    round_locked(&ops, pwm, wf)
+    pwm.chip().with_live_ops(|ops| round_locked(ops, pwm, wf))?
 }
 
 /// `pwm_get_waveform_might_sleep()`.
 pub(crate) fn get(pwm: &Pwm, wf: &mut pwm_waveform) -> c_int {
-    let mut lock = pwm.chip().lock_ops();
-    match lock.live() {
-        Ok(ops) => read_locked(&ops, pwm, wf),
-        Err(e) => e.to_errno(),
-    }
+    pwm.chip()
+        .with_live_ops(|ops| read_locked(ops, pwm, wf))
+        .unwrap_or_else(|e| e.to_errno())
 }
 
-/// `pwm_set_waveform_might_sleep()`: 0, `-EDOM` when `exact` cannot be met,
-/// or another negative errno.
-pub(crate) fn set(pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
-    let mut lock = pwm.chip().lock_ops();
-    let err = match lock.live() {
-        Ok(ops) => write_locked(&ops, pwm, wf, exact),
-        Err(e) => e.to_errno(),
-    };
+/// Writes `wf` as `pwm_set_waveform_might_sleep()` does; the ops lock is held.
+///
+/// Returns 0, `-EDOM` when `exact` cannot be met, or another negative errno.
+pub(crate) fn set_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
+    let err = write_locked(ops, pwm, wf, exact);
     // Only an exact request that cannot be met returns -EDOM.
-    if err == EDOM.to_errno() {
+    if err == 0 {
+        0
+    } else if err == EDOM.to_errno() {
         EINVAL.to_errno()
     } else if err == 1 {
         if exact {
@@ -218,4 +213,12 @@ pub(crate) fn set(pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
     } else {
         err
     }
+}
+
+/// `pwm_set_waveform_might_sleep()`: 0, `-EDOM` when `exact` cannot be met,
+/// or another negative errno.
+pub(crate) fn set(pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
+    pwm.chip()
+        .with_live_ops(|ops| set_locked(ops, pwm, wf, exact))
+        .unwrap_or_else(|e| e.to_errno())
 }

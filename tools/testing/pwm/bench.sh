@@ -5,8 +5,14 @@
 # nanoseconds per operation, _ms milliseconds in all, _bytes bytes; the
 # in-kernel rows come from /sys/kernel/debug/pwm-bench/run (pwm_bench.c),
 # the others from pwm-bench (tools/testing/pwm/bench/).
+#
+# PHASE=cost (the default) runs the per-operation and memory rows, in a
+# guest whose clock counts instructions (QEMU -icount), so that they are
+# the same from one boot to the next; PHASE=wall runs the scaling rows and
+# a few headline rows again, in a guest with real time and parallel vCPUs.
 
 REPS=${REPS:-5}
+PHASE=${PHASE:-cost}
 N=${N:-20000}
 RUN=/sys/kernel/debug/pwm-bench/run
 CFS=/sys/kernel/config/pwm-sim
@@ -51,13 +57,22 @@ S2=$(sim bench2)
 S3=$(sim bench3)
 S4=$(sim bench4)
 
+# slab_now: slab bytes in use, once the caches settled. Shrinking every
+# cache flushes the per-CPU slabs, which /proc/slabinfo otherwise counts as
+# wholly in use; the pause lets RCU free what removals queued.
+slab_now() {
+	sync
+	sleep 1
+	for s in /sys/kernel/slab/*/shrink; do echo 1 >"$s"; done 2>/dev/null
+	pwm-bench slab
+}
+
 # slab_delta COMMAND...: slab bytes COMMAND leaves allocated.
 slab_delta() {
 	local before after
-	sync
-	before=$(pwm-bench slab)
+	before=$(slab_now)
 	"$@" >/dev/null
-	after=$(pwm-bench slab)
+	after=$(slab_now)
 	echo $((after - before))
 }
 
@@ -77,9 +92,8 @@ exports() {
 	echo $((d / 4))
 }
 
-rep=1
-while [ $rep -le $REPS ]; do
-	say "rep $rep"
+# cost_rows: one repetition of the per-operation and memory rows.
+cost_rows() {
 	# The floor, and the character device on the no-op chip (channel 1:
 	# the module holds channel 0) and on pwm-sim.
 	row floor_ns pwm-bench floor $N
@@ -104,19 +118,39 @@ while [ $rep -le $REPS ]; do
 	done
 	row k_get_put_ns kernel get_put $N
 	row k_register_ns kernel register $((N / 20))
-	# Scaling: 1, 2 and 4 pwm-sim chips, one process each, at once and
-	# one after another.
-	row scale1_ns pwm-bench scale $N /dev/$S1
-	row scale2_ns pwm-bench scale $N /dev/$S1 /dev/$S2
-	row scale2_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2
-	row scale4_ns pwm-bench scale $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
-	row scale4_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
 	# Memory.
 	for npwm in 1 16 64; do
 		row chip${npwm}_bytes hold_chips $npwm 200
 	done
 	row open_file_bytes pwm-bench open-files /dev/$S3 200
 	row export_bytes exports $S4
+}
+
+# wall_rows: one repetition of the scaling rows (1, 2 and 4 pwm-sim chips,
+# one process each, at once and one after another) and, for comparison
+# with the cost rows, the floor and three headline rows in real time.
+wall_rows() {
+	row floor_ns pwm-bench floor $N
+	row cdev_setroundedwf_ns pwm-bench cdev /dev/$BC 1 setroundedwf $N
+	echo 2 >/sys/class/pwm/$BC/export
+	row sysfs_duty_ns pwm-bench sysfs /sys/class/pwm/$BC/pwm2 $N
+	echo 2 >/sys/class/pwm/$BC/unexport
+	row k_apply_ns kernel apply $((N * 5))
+	row scale1_ns pwm-bench scale $N /dev/$S1
+	row scale2_ns pwm-bench scale $N /dev/$S1 /dev/$S2
+	row scale2_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2
+	row scale4_ns pwm-bench scale $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
+	row scale4_seq_ns pwm-bench scale-seq $N /dev/$S1 /dev/$S2 /dev/$S3 /dev/$S4
+}
+
+say "phase $PHASE"
+rep=1
+while [ $rep -le $REPS ]; do
+	say "rep $rep"
+	case $PHASE in
+	wall) wall_rows ;;
+	*) cost_rows ;;
+	esac
 	rep=$((rep + 1))
 done
 say done
