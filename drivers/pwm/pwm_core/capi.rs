@@ -124,11 +124,13 @@ pub unsafe extern "C" fn pwm_set_waveform_might_sleep(
     wf: *const pwm_waveform,
     exact: bool,
 ) -> c_int {
-    kernel::task::might_sleep();
     // SAFETY: As the caller guarantees.
     match unsafe { consumer_pwm(pwm) } {
-        // SAFETY: `wf` is valid, per the caller.
-        Ok(pwm) if !wf.is_null() => waveform::set(pwm, unsafe { &*wf }, exact),
+        Ok(pwm) if !wf.is_null() => {
+            pwm.chip().might_sleep();
+            // SAFETY: `wf` is valid, per the caller.
+            waveform::set(pwm, unsafe { &*wf }, exact)
+        }
         Ok(_) => EINVAL.to_errno(),
         Err(e) => e.to_errno(),
     }

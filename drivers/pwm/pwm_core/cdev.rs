@@ -142,11 +142,11 @@ pub(crate) fn del(chip: &Chip) {
 ///
 /// Every non-NULL entry of `held` is a channel of `chip` requested for this
 /// file, under the label of the same index in `labels`; it is put back
-/// once, by `FREE` or when the file is released. Entries are set and
-/// cleared with `labels` locked, and cleared with the chip's ops lock held
-/// too, so a channel found under the ops lock stays held until it is
-/// released.
-#[pin_data(PinnedDrop)]
+/// once, by `FREE` or when the file is released. Until the release, when
+/// no ioctl runs any more, entries are set and cleared with `labels` locked,
+/// and cleared with the chip's ops lock held too, so a channel found under
+/// the ops lock stays held until it is released.
+#[pin_data]
 struct OpenFile {
     chip: ARef<Chip>,
     /// The channels this file holds, by index; NULL for those it does not.
@@ -192,6 +192,19 @@ impl OpenFile {
         Ok(())
     }
 
+    /// Puts back every channel the file still holds, when it is released and
+    /// no ioctl runs on it any more.
+    fn release_held(&self) {
+        for slot in self.held.iter() {
+            let pwm = slot.swap(ptr::null_mut(), Ordering::Relaxed);
+            if !pwm.is_null() {
+                // SAFETY: By the type invariant requested for this file and not yet put
+                // back; the labels are dropped after this, with the file.
+                unsafe { request::put(pwm) };
+            }
+        }
+    }
+
     /// Channel `hwpwm` if this file holds it (`-EINVAL` if not). Called
     /// under the chip's ops lock, which `_ops` stands for: the channel stays
     /// held while it is.
@@ -207,21 +220,6 @@ impl OpenFile {
         // SAFETY: By the type invariant a channel of `chip`, requested for this file and put
         // back only after its entry is cleared under the ops lock, held for `'a`.
         Ok(unsafe { Pwm::from_raw(pwm) })
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for OpenFile {
-    fn drop(self: Pin<&mut Self>) {
-        // No ioctl runs any more: the file is being released.
-        for slot in self.held.iter() {
-            let pwm = slot.swap(ptr::null_mut(), Ordering::Relaxed);
-            if !pwm.is_null() {
-                // SAFETY: By the type invariant requested for this file and not yet put
-                // back; the labels are dropped after this.
-                unsafe { request::put(pwm) };
-            }
-        }
     }
 }
 
@@ -347,7 +345,8 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
 /// Called by the VFS once per file [`open`] succeeded on.
 unsafe extern "C" fn release(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
     // SAFETY: `open` stored a leaked `KBox<OpenFile>`; this is the last use.
-    drop(unsafe { KBox::from_raw((*file).private_data.cast::<OpenFile>()) });
+    let data = unsafe { KBox::from_raw((*file).private_data.cast::<OpenFile>()) };
+    data.release_held();
     0
 }
 

@@ -57,7 +57,9 @@ use kernel::{
         Mutex,
         MutexGuard,
         RawSpinLockIrq,
-        SpinLockIrq, //
+        RawSpinLockIrqGuard,
+        SpinLockIrq,
+        SpinLockIrqGuard, //
     },
     types::Opaque,
 };
@@ -276,6 +278,17 @@ impl Chip {
         self.core().wants_raw.store(true, Ordering::Relaxed);
     }
 
+    /// `might_sleep()` ahead of an op that may sleep. A sleeping chip's ops
+    /// lock is a mutex, and `mutex_lock()` calls `might_sleep()` first
+    /// thing: only atomic chips need it here.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn might_sleep(&self) {
+        if self.is_atomic() {
+            kernel::task::might_sleep();
+        }
+    }
+
     /// Whether the chip is operational, without taking a lock: a hint for
     /// failing early, as the chip may be removed right after. Ops check
     /// again under their lock ([`Chip::with_live_ops`]).
@@ -297,17 +310,28 @@ impl Chip {
     /// Runs `f` with the chip's ops lock held (the control mutex of a
     /// sleeping chip, the spinlock of an atomic one, the raw spinlock of a
     /// raw atomic one), operational or not; `f` gets whether it is.
+    ///
+    /// `f` has one call site, so that it is not inlined once per kind of
+    /// lock.
     #[inline]
     pub(crate) fn with_ops_lock<R>(&self, f: impl FnOnce(bool) -> R) -> R {
         let core = self.core();
         // Sleeping chips first: they are the most common. Raw chips are atomic.
-        if !self.is_atomic() {
-            f(core.control.lock().operational)
+        let guard = if !self.is_atomic() {
+            OpsGuard::Sleeping(core.control.lock())
         } else if self.is_raw() {
-            f(core.raw.lock().operational)
+            OpsGuard::Raw(core.raw.lock())
         } else {
-            f(core.atomic.lock().operational)
-        }
+            OpsGuard::Atomic(core.atomic.lock())
+        };
+        let operational = match &guard {
+            OpsGuard::Sleeping(g) => g.operational,
+            OpsGuard::Atomic(g) => g.operational,
+            OpsGuard::Raw(g) => g.operational,
+        };
+        let ret = f(operational);
+        drop(guard);
+        ret
     }
 
     /// Runs `f` with the chip's ops lock held if the chip is operational;
@@ -574,6 +598,13 @@ const REQUESTED: usize = 1 << bindings::PWMF_REQUESTED;
 /// `PWMF_EXPORTED` as a mask.
 const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
 
+/// The guard of a chip's ops lock, whichever kind it is.
+enum OpsGuard<'a> {
+    Sleeping(MutexGuard<'a, Presence>),
+    Atomic(SpinLockIrqGuard<'a, Presence>),
+    Raw(RawSpinLockIrqGuard<'a, Presence>),
+}
+
 /// A chip's control mutex, held.
 pub(crate) struct Control<'a> {
     chip: &'a Chip,
@@ -687,20 +718,19 @@ impl ControlOps<'_> {
     /// Runs `f` with the chip's ops lock held: for a sleeping chip that is the
     /// control mutex already held, for an atomic chip its (raw) spinlock.
     pub(crate) fn with_ops<R>(&self, f: impl FnOnce(&Ops<'_>) -> R) -> R {
-        if self.chip.is_raw() {
-            let _guard = self.chip.core().raw.lock();
-            // SAFETY: The chip is operational: `revoke` clears every flag under every lock,
-            // and the control mutex is held. The raw spinlock is held until `f` returns.
-            f(&unsafe { Ops::new(self.chip) })
-        } else if self.chip.is_atomic() {
-            let _guard = self.chip.core().atomic.lock();
-            // SAFETY: As above, with the spinlock held until `f` returns.
-            f(&unsafe { Ops::new(self.chip) })
+        let core = self.chip.core();
+        // One call site for `f`, as in `Chip::with_ops_lock`.
+        let _guard = if !self.chip.is_atomic() {
+            None
+        } else if self.chip.is_raw() {
+            Some(OpsGuard::Raw(core.raw.lock()))
         } else {
-            // SAFETY: For a sleeping chip the control mutex, held, is the ops lock, and the
-            // chip is operational.
-            f(&unsafe { Ops::new(self.chip) })
-        }
+            Some(OpsGuard::Atomic(core.atomic.lock()))
+        };
+        // SAFETY: The chip is operational: `revoke` clears every flag under every lock, and
+        // the control mutex is held. For a sleeping chip that mutex is the ops lock; for an
+        // atomic one its (raw) spinlock is held until `f` returns.
+        f(&unsafe { Ops::new(self.chip) })
     }
 }
 

@@ -44,15 +44,10 @@ fn label_of(chip: &Chip, pwm: &Pwm) -> (Option<[u8; LABEL_LEN]>, bool) {
         return (None, pwm.is_requested());
     }
     let mut copy = [0u8; LABEL_LEN];
-    for (i, byte) in copy.iter_mut().take(LABEL_LEN - 1).enumerate() {
-        // SAFETY: A label is a NUL-terminated string that stays valid while the channel is
-        // requested, which the control mutex, held, keeps it; reading stops at its NUL.
-        let c: u8 = unsafe { *label.add(i) };
-        if c == 0 {
-            break;
-        }
-        *byte = c;
-    }
+    // SAFETY: A label is a NUL-terminated string that stays valid while the channel is
+    // requested, which the control mutex, held, keeps it; `strscpy` reads up to its NUL and
+    // writes at most `LABEL_LEN` bytes, NUL-terminated (a longer label is cut).
+    unsafe { bindings::sized_strscpy(copy.as_mut_ptr().cast(), label, LABEL_LEN) };
     (Some(copy), pwm.is_requested())
 }
 

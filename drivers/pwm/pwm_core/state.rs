@@ -88,9 +88,9 @@ fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
 
 /// `pwm_apply_might_sleep()`.
 pub(crate) fn apply_might_sleep(pwm: &Pwm, state: &pwm_state) -> Result {
-    kernel::task::might_sleep();
-    pwm.chip()
-        .with_live_ops(|ops| apply_locked(ops, pwm, state))?
+    let chip = pwm.chip();
+    chip.might_sleep();
+    chip.with_live_ops(|ops| apply_locked(ops, pwm, state))?
 }
 
 /// Measures the signal at a channel's input (the driver's `capture`), for
@@ -137,9 +137,9 @@ pub(crate) fn state_hw_locked(ops: &Ops<'_>, pwm: &Pwm, state: &mut pwm_state) -
 
 /// `pwm_get_state_hw()`.
 pub(crate) fn get_state_hw(pwm: &Pwm, state: &mut pwm_state) -> c_int {
-    kernel::task::might_sleep();
-    pwm.chip()
-        .with_live_ops(|ops| state_hw_locked(ops, pwm, state))
+    let chip = pwm.chip();
+    chip.might_sleep();
+    chip.with_live_ops(|ops| state_hw_locked(ops, pwm, state))
         .unwrap_or_else(|e| e.to_errno())
 }
 

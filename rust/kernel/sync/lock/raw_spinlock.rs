@@ -73,18 +73,21 @@ unsafe impl super::Backend for RawSpinLockIrqBackend {
         unsafe { bindings::raw_spin_lock_init_key(ptr, name, key) }
     }
 
+    #[inline]
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
         // SAFETY: The safety requirements of this function ensure that `ptr` points to valid
         // memory, and that it has been initialised before.
         unsafe { bindings::raw_spin_lock_irqsave(ptr) }
     }
 
+    #[inline]
     unsafe fn unlock(ptr: *mut Self::State, guard_state: &Self::GuardState) {
         // SAFETY: The safety requirements of this function ensure that `ptr` is valid and that the
         // caller is the owner of the lock; `guard_state` holds the flags saved when it was taken.
         unsafe { bindings::raw_spin_unlock_irqrestore(ptr, *guard_state) }
     }
 
+    #[inline]
     unsafe fn try_lock(ptr: *mut Self::State) -> Option<Self::GuardState> {
         let mut flags = 0;
         // SAFETY: The `ptr` pointer is guaranteed to be valid and initialised before use, and
@@ -97,6 +100,7 @@ unsafe impl super::Backend for RawSpinLockIrqBackend {
         }
     }
 
+    #[inline]
     unsafe fn assert_is_held(ptr: *mut Self::State) {
         // SAFETY: The `ptr` pointer is guaranteed to be valid and initialised before use.
         unsafe { bindings::raw_spin_assert_is_held(ptr) }
