@@ -53,11 +53,11 @@ ROWS = {
     "k_get_state_hw_ns": ("pwm_get_state_hw()", "ns", False),
     "k_get_put_ns": ("pwm_get() and pwm_put(), lookup table", "ns", False),
     "k_register_ns": ("pwmchip_alloc/add/remove/put", "ns", False),
-    "chip1_bytes": ("slab bytes per registered chip, npwm 1", "B", False),
-    "chip16_bytes": ("slab bytes per registered chip, npwm 16", "B", False),
-    "chip64_bytes": ("slab bytes per registered chip, npwm 64", "B", False),
-    "open_file_bytes": ("slab bytes per open /dev/pwmchipN", "B", False),
-    "export_bytes": ("slab bytes per exported channel", "B", False),
+    "chip1_bytes": ("kmalloc bytes per registered chip, npwm 1", "B", False),
+    "chip16_bytes": ("kmalloc bytes per registered chip, npwm 16", "B", False),
+    "chip64_bytes": ("kmalloc bytes per registered chip, npwm 64", "B", False),
+    "open_file_bytes": ("kmalloc bytes per open /dev/pwmchipN", "B", False),
+    "export_bytes": ("kmalloc bytes per exported channel", "B", False),
 }
 
 # The wall phase's rows: scaling, and headline rows of the cost phase

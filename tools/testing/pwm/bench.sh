@@ -43,10 +43,11 @@ chip_of() {
 	ls /sys/bus/platform/devices/$1/pwm
 }
 
-# sim NAME: a live waveform pwm-sim chip with four channels; its pwmchipN.
+# sim NAME [NPWM]: a live waveform pwm-sim chip with NPWM channels (default
+# 4); its pwmchipN.
 sim() {
 	mkdir $CFS/$1
-	echo 4 >$CFS/$1/npwm
+	echo "${2:-4}" >$CFS/$1/npwm
 	echo 1 >$CFS/$1/live
 	cat $CFS/$1/chip_name
 }
@@ -56,40 +57,43 @@ S1=$(sim bench1)
 S2=$(sim bench2)
 S3=$(sim bench3)
 S4=$(sim bench4)
+S64=$(sim bench64 64)
 
-# slab_now: slab bytes in use, once the caches settled. Shrinking every
-# cache flushes the per-CPU slabs, which /proc/slabinfo otherwise counts as
-# wholly in use; the pause lets RCU free what removals queued.
-slab_now() {
+# kmem_now: bytes of kmalloc and slab memory in use (pwm-bench kmem), once
+# RCU freed what the last removals queued.
+kmem_now() {
 	sync
 	sleep 1
-	for s in /sys/kernel/slab/*/shrink; do echo 1 >"$s"; done 2>/dev/null
-	pwm-bench slab
+	pwm-bench kmem
 }
 
-# slab_delta COMMAND...: slab bytes COMMAND leaves allocated.
-slab_delta() {
+# kmem_delta COMMAND...: kmalloc and slab bytes COMMAND leaves allocated.
+kmem_delta() {
 	local before after
-	before=$(slab_now)
+	before=$(kmem_now)
 	"$@" >/dev/null
-	after=$(slab_now)
+	after=$(kmem_now)
 	echo $((after - before))
 }
 
-# hold_chips NPWM COUNT: slab bytes per chip of NPWM channels, over COUNT.
+# hold_chips NPWM COUNT: bytes per chip of NPWM channels, over COUNT.
 hold_chips() {
 	local d
-	d=$(slab_delta sh -c "echo hold $1 $2 > $RUN")
+	d=$(kmem_delta sh -c "echo hold $1 $2 > $RUN")
 	echo release >$RUN
 	echo $((d / $2))
 }
 
-# exports CHIP: slab bytes per exported channel, over all four.
+# exports CHIP NPWM: bytes per exported channel, over all NPWM of CHIP.
 exports() {
 	local d
-	d=$(slab_delta sh -c "for c in 0 1 2 3; do echo \$c > /sys/class/pwm/$1/export; done")
-	for c in 0 1 2 3; do echo $c >/sys/class/pwm/$1/unexport; done
-	echo $((d / 4))
+	d=$(kmem_delta sh -c "c=0; while [ \$c -lt $2 ]; do echo \$c > /sys/class/pwm/$1/export; c=\$((c + 1)); done")
+	c=0
+	while [ $c -lt "$2" ]; do
+		echo $c >/sys/class/pwm/$1/unexport
+		c=$((c + 1))
+	done
+	echo $((d / $2))
 }
 
 # cost_rows: one repetition of the per-operation and memory rows.
@@ -122,8 +126,8 @@ cost_rows() {
 	for npwm in 1 16 64; do
 		row chip${npwm}_bytes hold_chips $npwm 200
 	done
-	row open_file_bytes pwm-bench open-files /dev/$S3 200
-	row export_bytes exports $S4
+	row open_file_bytes pwm-bench open-files /dev/$S3 500
+	row export_bytes exports $S64 64
 }
 
 # wall_rows: one repetition of the scaling rows (1, 2 and 4 pwm-sim chips,

@@ -20,9 +20,13 @@
 //!   `SETROUNDEDWF` on channel 0 at once; nanoseconds of wall time per
 //!   operation over all of them. `scale-seq N DEV...`: the same processes
 //!   one after another.
-//! - `pwm-bench slab`: bytes in slab objects now (`/proc/slabinfo`).
-//! - `pwm-bench open-files DEV COUNT`: slab bytes per open file of DEV, with
-//!   COUNT of them open at once.
+//! - `pwm-bench kmem`: bytes of kernel memory allocated through kmalloc and
+//!   the slab caches now: the slab objects in use (`/proc/slabinfo`) and the
+//!   large kmalloc allocations, which take whole pages (`Slab:` of
+//!   `/proc/meminfo` less the pages of the slab caches). Every cache is
+//!   shrunk first, so that per-CPU slabs do not count as wholly in use.
+//! - `pwm-bench open-files DEV COUNT`: such bytes per open file of DEV,
+//!   with COUNT of them open at once.
 
 use std::ffi::{c_int, c_ulong};
 use std::fs::{self, File, OpenOptions};
@@ -200,18 +204,45 @@ fn scale(n: u64, devs: &[String], parallel: bool) -> Res<u64> {
     Ok(ns / (n * devs.len() as u64).max(1))
 }
 
-fn slab() -> Res<u64> {
-    let text = fs::read_to_string("/proc/slabinfo").map_err(|e| format!("slabinfo: {e}"))?;
-    let mut total = 0u64;
-    for line in text.lines().skip(2) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if let (Some(active), Some(size)) = (f.get(1), f.get(3)) {
-            let active: u64 = active.parse().unwrap_or(0);
-            let size: u64 = size.parse().unwrap_or(0);
-            total = total.saturating_add(active.saturating_mul(size));
+/// Shrinks every slab cache: flushes the per-CPU slabs into the node
+/// lists, where `/proc/slabinfo` counts their free objects as free.
+fn shrink_slabs() {
+    if let Ok(dir) = fs::read_dir("/sys/kernel/slab") {
+        for entry in dir.flatten() {
+            // Aliases and caches without the file are skipped.
+            let _ = fs::write(entry.path().join("shrink"), "1");
         }
     }
-    Ok(total)
+}
+
+fn kmem() -> Res<u64> {
+    shrink_slabs();
+    let text = fs::read_to_string("/proc/slabinfo").map_err(|e| format!("slabinfo: {e}"))?;
+    let (mut objects, mut slab_pages) = (0u64, 0u64);
+    for line in text.lines().skip(2) {
+        // name active_objs num_objs objsize objperslab pagesperslab
+        //   : tunables ... : slabdata active_slabs num_slabs sharedavail
+        let f: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        if let [active, _, size, _, pages_per_slab, .., _, num_slabs, _] = f[..] {
+            objects = objects.saturating_add(active.saturating_mul(size));
+            slab_pages = slab_pages.saturating_add(num_slabs.saturating_mul(pages_per_slab));
+        }
+    }
+    let meminfo = fs::read_to_string("/proc/meminfo").map_err(|e| format!("meminfo: {e}"))?;
+    let slab_kb: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("Slab:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or("meminfo: no Slab")?;
+    let large = slab_kb
+        .saturating_mul(1024)
+        .saturating_sub(slab_pages.saturating_mul(4096));
+    Ok(objects.saturating_add(large))
 }
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Res<T> {
@@ -256,14 +287,14 @@ fn run(args: &[String]) -> Res<u64> {
             &args[2.min(args.len())..],
             cmd == "scale",
         ),
-        Some("slab") => slab(),
+        Some("kmem") => kmem(),
         Some("open-files") => {
             let count: u64 = arg(args, 2, "COUNT")?;
-            let before = slab()?;
+            let before = kmem()?;
             let files = (0..count)
                 .map(|_| open_rw(&s(1)))
                 .collect::<Res<Vec<_>>>()?;
-            let after = slab()?;
+            let after = kmem()?;
             drop(files);
             Ok(after.saturating_sub(before) / count.max(1))
         }

@@ -22,6 +22,16 @@ use std::time::{Duration, Instant};
 
 extern "C" {
     fn ioctl(fd: c_int, request: std::ffi::c_ulong, ...) -> c_int;
+    fn mmap(
+        addr: *mut std::ffi::c_void,
+        len: usize,
+        prot: c_int,
+        flags: c_int,
+        fd: c_int,
+        off: i64,
+    ) -> *mut std::ffi::c_void;
+    fn mprotect(addr: *mut std::ffi::c_void, len: usize, prot: c_int) -> c_int;
+    fn munmap(addr: *mut std::ffi::c_void, len: usize) -> c_int;
 }
 
 /// `struct pwmchip_waveform`.
@@ -362,6 +372,9 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
         sim.hw(0, "period_ns"),
     );
 
+    faults(r, &f, &sim, &t);
+    race(r, &f, &g, &t);
+
     drop(g);
     let frees = sim.hw(0, "free");
     drop(f);
@@ -373,6 +386,94 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     let h = sim.open().map_err(|e| format!("reopen: errno {e}"))?;
     r.eq(&t("request-after-close"), Ok(()), io(&h, REQUEST, 0));
     Ok(())
+}
+
+/// User copies that fault part of the way: a waveform that runs off the end
+/// of a mapping, and one in read-only memory, where the kernel can read the
+/// request but not write the answer. Channel 0 of `f` is requested.
+fn faults(r: &mut Report, f: &File, sim: &Sim, t: &dyn Fn(&str) -> String) {
+    const PAGE: usize = 4096;
+    // SAFETY: A new anonymous private mapping; nothing else refers to it.
+    let base = unsafe { mmap(std::ptr::null_mut(), 2 * PAGE, 3, 0x22, -1, 0) };
+    if base as isize == -1 {
+        r.check(&t("faults-setup"), false, || "mmap failed".into());
+        return;
+    }
+    let base = base.cast::<u8>();
+    // SAFETY: The second page of the mapping just made; nothing refers to it.
+    unsafe { munmap(base.add(PAGE).cast(), PAGE) };
+    let before = sim.hw_all();
+    // The first 16 bytes (hwpwm, pad and period 0) in the mapping, the rest
+    // beyond it.
+    // SAFETY: The 16 bytes before the end of the first page, which is mapped.
+    let straddle = unsafe { base.add(PAGE - 16) };
+    // SAFETY: As above.
+    unsafe { std::ptr::write_bytes(straddle, 0, 16) };
+    r.eq(
+        &t("set-straddling-buffer"),
+        Err(EFAULT),
+        io(f, SETROUNDEDWF, straddle as usize as u64),
+    );
+    r.eq(
+        &t("straddling-changes-no-hardware"),
+        true,
+        !before.is_empty() && before == sim.hw_all(),
+    );
+    // SAFETY: The first page is mapped, writable and aligned for a `Wf`.
+    unsafe {
+        base.cast::<Wf>().write(wf(0, 50_000, 10_000, 0));
+        mprotect(base.cast(), PAGE, 1);
+    }
+    r.eq(
+        &t("getwf-readonly-buffer"),
+        Err(EFAULT),
+        io(f, GETWF, base as usize as u64),
+    );
+    r.eq(
+        &t("roundwf-readonly-buffer"),
+        Err(EFAULT),
+        io(f, ROUNDWF, base as usize as u64),
+    );
+    // SAFETY: The first page of the mapping; nothing refers to it any more.
+    unsafe { munmap(base.cast(), PAGE) };
+}
+
+/// `FREE` and `REQUEST` racing `SETROUNDEDWF` on the same open file (a
+/// duplicate of its descriptor): each SET applies or finds the channel not
+/// held, and the channel is released at the end. `g` is another open file.
+fn race(r: &mut Report, f: &File, g: &File, t: &dyn Fn(&str) -> String) {
+    r.eq(&t("race-request"), Ok(()), io(f, REQUEST, 1));
+    let setter = match f.try_clone() {
+        Ok(dup) => thread::spawn(move || {
+            for i in 0..3000u64 {
+                let mut w = wf(1, 10_000, i % 10_000, 0);
+                match wf_io(&dup, SETROUNDEDWF, &mut w) {
+                    Ok(()) | Err(EINVAL) => {}
+                    Err(e) => return Some(e),
+                }
+            }
+            None
+        }),
+        Err(e) => {
+            r.check(&t("race-setup"), false, || format!("dup: {e}"));
+            return;
+        }
+    };
+    let mut held = None;
+    for _ in 0..1000 {
+        if let Err(e) = io(f, FREE, 1).and_then(|()| io(f, REQUEST, 1)) {
+            held = Some(e);
+            break;
+        }
+    }
+    let set = setter.join().unwrap_or(Some(-1));
+    r.eq(&t("race-set-applies-or-einval"), None, set);
+    r.eq(&t("race-free-request-succeed"), None, held);
+    r.eq(
+        &t("race-freed-for-others"),
+        (Ok(()), Ok(()), Ok(())),
+        (io(f, FREE, 1), io(g, REQUEST, 1), io(g, FREE, 1)),
+    );
 }
 
 /// Removal under open files and ioctls, sweeps, parallel chips, high ids.
