@@ -734,9 +734,9 @@ impl ControlOps<'_> {
     }
 }
 
-/// What a driver op's `int` return means: 0 or more is success, less is a
-/// negative errno. `kernel::error::to_result`, but inlined, as it is on the
-/// path of every op.
+/// What a C function's `int` return means (a driver op's, or the kernel's):
+/// 0 or more is success, less is a negative errno. `kernel::error::to_result`,
+/// but inlined, as it is on the path of every op and attribute write.
 #[inline]
 pub(crate) fn op_result(err: c_int) -> Result {
     if err < 0 {

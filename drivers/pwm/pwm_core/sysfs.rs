@@ -24,7 +24,6 @@ use core::{
 };
 use kernel::{
     bindings,
-    error::to_result,
     ffi::{
         c_char,
         c_int,
@@ -44,6 +43,7 @@ use kernel::{
 
 use crate::{
     chip::{
+        op_result,
         Chip,
         Pwm, //
     },
@@ -163,7 +163,7 @@ unsafe fn chip_of<'a>(dev: *mut bindings::device) -> &'a Chip {
 fn parse_uint(buf: *const c_char) -> Result<u32> {
     let mut v: c_uint = 0;
     // SAFETY: sysfs passes a NUL-terminated buffer.
-    to_result(unsafe { bindings::kstrtouint(buf, 0, &mut v) })?;
+    op_result(unsafe { bindings::kstrtouint(buf, 0, &mut v) })?;
     Ok(v)
 }
 
@@ -397,7 +397,7 @@ macro_rules! u64_attr {
             let export = unsafe { export_of(dev) };
             let mut val: c_ulonglong = 0;
             // SAFETY: sysfs passes a NUL-terminated buffer.
-            let parsed = to_result(unsafe { bindings::kstrtoull(buf, 0, &mut val) });
+            let parsed = op_result(unsafe { bindings::kstrtoull(buf, 0, &mut val) });
             stored(
                 parsed.and_then(|()| export.update(|st| st.$field = val)),
                 size,
@@ -441,7 +441,7 @@ unsafe extern "C" fn enable_store(
     let export = unsafe { export_of(dev) };
     let mut val: c_int = 0;
     // SAFETY: sysfs passes a NUL-terminated buffer.
-    let result = to_result(unsafe { bindings::kstrtoint(buf, 0, &mut val) }).and_then(|()| {
+    let result = op_result(unsafe { bindings::kstrtoint(buf, 0, &mut val) }).and_then(|()| {
         let enabled = match val {
             0 => false,
             1 => true,

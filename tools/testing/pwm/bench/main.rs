@@ -34,7 +34,8 @@ use std::io::Error;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::process::{exit, Command};
-use std::time::Instant;
+use std::thread;
+use std::time::{Duration, Instant};
 
 extern "C" {
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
@@ -290,10 +291,15 @@ fn run(args: &[String]) -> Res<u64> {
         Some("kmem") => kmem(),
         Some("open-files") => {
             let count: u64 = arg(args, 2, "COUNT")?;
+            // Each reading after a pause, in which RCU frees what the
+            // previous one queued.
+            let settle = || thread::sleep(Duration::from_secs(1));
+            settle();
             let before = kmem()?;
             let files = (0..count)
                 .map(|_| open_rw(&s(1)))
                 .collect::<Res<Vec<_>>>()?;
+            settle();
             let after = kmem()?;
             drop(files);
             Ok(after.saturating_sub(before) / count.max(1))
