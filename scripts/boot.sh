@@ -30,7 +30,11 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 qemu_base() {
 	local accel=$1
-	local args=(qemu-system-x86_64 -machine pc -smp 2 -m 2048
+	# ICOUNT=1 counts one vCPU's instructions: with two, the guest's clock
+	# would also count what the other one runs meanwhile.
+	local smp=2
+	[ "${ICOUNT:-0}" != 1 ] || smp=1
+	local args=(qemu-system-x86_64 -machine pc -smp "$smp" -m 2048
 		-kernel "$kernel" -initrd "$initrd" -no-reboot)
 	if [ "$accel" = kvm ]; then
 		args+=(-accel kvm -cpu host)
@@ -38,8 +42,8 @@ qemu_base() {
 		# 4-level paging: with LA57 under TCG, KASAN has reported wild
 		# accesses in early-boot interrupts, before any test code ran.
 		args+=(-cpu max,la57=off)
-		# ICOUNT=1: guest time counts instructions (1 ns each), one vCPU
-		# thread at a time; what `make bench` measures costs with.
+		# ICOUNT=1: guest time counts instructions (1 ns each), on one
+		# vCPU; what `make bench` measures costs with.
 		if [ "${ICOUNT:-0}" = 1 ]; then
 			args+=(-accel tcg,thread=single -icount shift=0,sleep=off)
 		else
