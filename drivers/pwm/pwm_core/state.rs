@@ -45,7 +45,9 @@ fn same(a: &pwm_state, b: &pwm_state) -> bool {
         && a.usage_power == b.usage_power
 }
 
-/// Applies `state` to `pwm`; the ops lock is held.
+/// Applies `state` to `pwm`; the ops lock is held. Inlined into its two
+/// callers: it is the path of sysfs and of every consumer.
+#[inline(always)]
 fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
     if !valid(state) {
         // One invalid state may follow another: this lets sysfs users change
