@@ -388,9 +388,9 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// User copies that fault part of the way: a waveform that runs off the end
-/// of a mapping, and one in read-only memory, where the kernel can read the
-/// request but not write the answer. Channel 0 of `f` is requested.
+/// User copies that fault part of the way: a waveform that runs into an
+/// inaccessible page, and one in read-only memory, where the kernel can read
+/// the request but not write the answer. Channel 0 of `f` is requested.
 fn faults(r: &mut Report, f: &File, sim: &Sim, t: &dyn Fn(&str) -> String) {
     const PAGE: usize = 4096;
     // SAFETY: A new anonymous private mapping; nothing else refers to it.
@@ -400,11 +400,13 @@ fn faults(r: &mut Report, f: &File, sim: &Sim, t: &dyn Fn(&str) -> String) {
         return;
     }
     let base = base.cast::<u8>();
+    // The second page inaccessible, but kept reserved: unmapped, it could be
+    // handed to the next allocation.
     // SAFETY: The second page of the mapping just made; nothing refers to it.
-    unsafe { munmap(base.add(PAGE).cast(), PAGE) };
+    unsafe { mprotect(base.add(PAGE).cast(), PAGE, 0) };
     let before = sim.hw_all();
-    // The first 16 bytes (hwpwm, pad and period 0) in the mapping, the rest
-    // beyond it.
+    // The first 16 bytes (hwpwm, pad and period 0) readable, the rest in
+    // the inaccessible page.
     // SAFETY: The 16 bytes before the end of the first page, which is mapped.
     let straddle = unsafe { base.add(PAGE - 16) };
     // SAFETY: As above.
@@ -434,8 +436,8 @@ fn faults(r: &mut Report, f: &File, sim: &Sim, t: &dyn Fn(&str) -> String) {
         Err(EFAULT),
         io(f, ROUNDWF, base as usize as u64),
     );
-    // SAFETY: The first page of the mapping; nothing refers to it any more.
-    unsafe { munmap(base.cast(), PAGE) };
+    // SAFETY: The whole mapping; nothing refers to it any more.
+    unsafe { munmap(base.cast(), 2 * PAGE) };
 }
 
 /// `FREE` and `REQUEST` racing `SETROUNDEDWF` on the same open file (a
