@@ -8,8 +8,9 @@
 //! ioctls take only the chip's ops lock, under which they also find the
 //! channel in the file's table; `REQUEST` and `FREE` serialise on a mutex
 //! of the file. A removed chip makes every ioctl fail with `-ENODEV` while
-//! `close` still releases everything. Minors cover every chip id, not only the first
-//! 256, and 32-bit processes get the same ioctls through `compat_ioctl`.
+//! `close` still releases everything. Minors cover every chip id, not only
+//! the first 256, and 32-bit processes get the same ioctls through
+//! `compat_ioctl`.
 //!
 //! C header: [`include/uapi/linux/pwm.h`](srctree/include/uapi/linux/pwm.h)
 
@@ -184,10 +185,10 @@ impl OpenFile {
         if !pwm.is_null() {
             // SAFETY: By the type invariant requested for this file; no longer in `held`.
             unsafe { request::put(pwm) };
-        }
-        // After the put, which clears the channel's pointer to it.
-        if let Some(label) = labels.get_mut(hwpwm as usize) {
-            *label = None;
+            // After the put, which clears the channel's pointer to it.
+            if let Some(label) = labels.get_mut(hwpwm as usize) {
+                *label = None;
+            }
         }
         Ok(())
     }

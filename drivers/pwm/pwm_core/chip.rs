@@ -92,10 +92,6 @@ pub(crate) struct ChipCore {
     /// hrtimers and `IRQF_NO_THREAD` handlers, also on `PREEMPT_RT`.
     #[pin]
     raw: RawSpinLockIrq<Presence>,
-    /// Whether the chip is operational, as a hint read without a lock: set
-    /// and cleared with the flags above, which every op checks again under
-    /// its lock. It lets a call on a removed chip fail early.
-    live: AtomicBool,
     /// `chip->atomic` as it was at registration.
     is_atomic: AtomicBool,
     /// Whether the driver asked for the raw lock, before registration.
@@ -289,12 +285,31 @@ impl Chip {
         }
     }
 
+    /// `chip->operational`, the C-visible mirror of the flags under the
+    /// chip's locks, which [`Control`] writes with them.
+    fn operational_flag(&self) -> &AtomicBool {
+        // SAFETY: `operational` is a `bool`, alive as the chip is, with the layout and alignment
+        // of an `AtomicBool`; the core writes it only through this view after allocation.
+        unsafe { AtomicBool::from_ptr(&raw mut (*self.as_raw()).operational) }
+    }
+
     /// Whether the chip is operational, without taking a lock: a hint for
     /// failing early, as the chip may be removed right after. Ops check
     /// again under their lock ([`Chip::with_live_ops`]).
     #[inline]
     pub(crate) fn is_live(&self) -> bool {
-        self.core().live.load(Ordering::Acquire)
+        self.operational_flag().load(Ordering::Acquire)
+    }
+
+    /// Locks the spinlock of an atomic chip: the raw one if the chip uses it.
+    #[inline]
+    fn lock_spin(&self) -> OpsGuard<'_> {
+        let core = self.core();
+        if self.is_raw() {
+            OpsGuard::Raw(core.raw.lock())
+        } else {
+            OpsGuard::Atomic(core.atomic.lock())
+        }
     }
 
     /// Locks whether the chip is registered, for a registration or a
@@ -315,14 +330,11 @@ impl Chip {
     /// lock.
     #[inline]
     pub(crate) fn with_ops_lock<R>(&self, f: impl FnOnce(bool) -> R) -> R {
-        let core = self.core();
-        // Sleeping chips first: they are the most common. Raw chips are atomic.
+        // Sleeping chips first: they are the most common.
         let guard = if !self.is_atomic() {
-            OpsGuard::Sleeping(core.control.lock())
-        } else if self.is_raw() {
-            OpsGuard::Raw(core.raw.lock())
+            OpsGuard::Sleeping(self.core().control.lock())
         } else {
-            OpsGuard::Atomic(core.atomic.lock())
+            self.lock_spin()
         };
         let operational = match &guard {
             OpsGuard::Sleeping(g) => g.operational,
@@ -384,7 +396,6 @@ pub(crate) fn alloc(
         control <- new_mutex!(Presence { operational: false }, "pwm_chip_control"),
         atomic <- new_spinlock_irq!(Presence { operational: false }, "pwm_chip_atomic"),
         raw <- new_raw_spinlock_irq!(Presence { operational: false }, "pwm_chip_raw"),
-        live: AtomicBool::new(false),
         is_atomic: AtomicBool::new(false),
         wants_raw: AtomicBool::new(false),
         is_raw: AtomicBool::new(false),
@@ -633,9 +644,10 @@ impl Control<'_> {
         // under the ops lock, so an op in progress finishes before this returns.
         self.chip.core().atomic.lock().operational = operational;
         self.chip.core().raw.lock().operational = operational;
-        self.chip.core().live.store(operational, Ordering::Release);
-        // SAFETY: The chip is alive; its control mutex, held, serialises the writers.
-        unsafe { (*self.chip.as_raw()).operational = operational };
+        // The control mutex, held, serialises the writers.
+        self.chip
+            .operational_flag()
+            .store(operational, Ordering::Release);
     }
 
     /// Marks the chip operational: its ops may be called from now on.
@@ -718,15 +730,8 @@ impl ControlOps<'_> {
     /// Runs `f` with the chip's ops lock held: for a sleeping chip that is the
     /// control mutex already held, for an atomic chip its (raw) spinlock.
     pub(crate) fn with_ops<R>(&self, f: impl FnOnce(&Ops<'_>) -> R) -> R {
-        let core = self.chip.core();
         // One call site for `f`, as in `Chip::with_ops_lock`.
-        let _guard = if !self.chip.is_atomic() {
-            None
-        } else if self.chip.is_raw() {
-            Some(OpsGuard::Raw(core.raw.lock()))
-        } else {
-            Some(OpsGuard::Atomic(core.atomic.lock()))
-        };
+        let _guard = self.chip.is_atomic().then(|| self.chip.lock_spin());
         // SAFETY: The chip is operational: `revoke` clears every flag under every lock, and
         // the control mutex is held. For a sleeping chip that mutex is the ops lock; for an
         // atomic one its (raw) spinlock is held until `f` returns.

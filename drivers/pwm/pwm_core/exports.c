@@ -69,8 +69,8 @@ size_t pwm_core_priv_align(void)
  * The character device's ioctls copy one struct pwmchip_waveform each way.
  * copy_from_user() and copy_to_user() move it as a string (rep movsb, or
  * rep_movs_alternative on CPUs without fast short strings), which costs
- * more than the rest of an ioctl; four 8-byte accesses in one user-access
- * section do not. Rust has no binding for user-access sections.
+ * more than the rest of an ioctl; one access per field in a user-access
+ * section does not. Rust has no binding for user-access sections.
  */
 int pwm_core_get_user_wf(struct pwmchip_waveform *wf,
 			 const struct pwmchip_waveform __user *uwf)

@@ -155,7 +155,7 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
         return ret_tohw;
     }
     // What the hardware will run: needed to refuse an inexact request, and
-    // to check the driver's rounding. Only computed then.
+    // to check the driver's rounding.
     let mut rounded = pwm_waveform::default();
     if (exact || debug::ENABLED) && wf.period_length_ns != 0 {
         let err = ops.round_fromhw(pwm, &wfhw, &mut rounded);
