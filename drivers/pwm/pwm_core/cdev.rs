@@ -258,23 +258,23 @@ fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
         // The channel index is the argument itself, truncated as C does.
         IOCTL_REQUEST => file.request(arg as u32),
         IOCTL_FREE => file.free(arg as u32),
-        IOCTL_ROUNDWF => {
+        // The reads share a call site of the chip's ops lock, which is
+        // inlined for each kind of lock; the writes, the hot path, have
+        // their own.
+        IOCTL_ROUNDWF | IOCTL_GETWF => {
             let mut buf = MaybeUninit::uninit();
             let cwf = read_wf(arg, &mut buf)?;
+            if cmd == IOCTL_GETWF {
+                cwf.wf = bindings::pwm_waveform::default();
+            }
             file.chip.with_live_ops(|ops| {
                 let pwm = file.held(ops, cwf.hwpwm)?;
-                // Rounding up is not reported, as for SETROUNDEDWF.
-                waveform::round_locked(ops, pwm, &mut cwf.wf)
-            })??;
-            write_wf(arg, cwf)
-        }
-        IOCTL_GETWF => {
-            let mut buf = MaybeUninit::uninit();
-            let cwf = read_wf(arg, &mut buf)?;
-            cwf.wf = bindings::pwm_waveform::default();
-            file.chip.with_live_ops(|ops| {
-                let pwm = file.held(ops, cwf.hwpwm)?;
-                op_result(waveform::read_locked(ops, pwm, &mut cwf.wf))
+                if cmd == IOCTL_GETWF {
+                    op_result(waveform::read_locked(ops, pwm, &mut cwf.wf))
+                } else {
+                    // Rounding up is not reported, as for SETROUNDEDWF.
+                    waveform::round_locked(ops, pwm, &mut cwf.wf).map(|_| ())
+                }
             })??;
             write_wf(arg, cwf)
         }
@@ -315,9 +315,11 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
         let npwm = chip.npwm() as usize;
         let mut held = KVec::with_capacity(npwm, GFP_KERNEL)?;
         let mut labels = KVec::with_capacity(npwm, GFP_KERNEL)?;
+        // Within the capacity just allocated: cannot fail.
         for _ in 0..npwm {
-            held.push(AtomicPtr::new(ptr::null_mut()), GFP_KERNEL)?;
-            labels.push(None, GFP_KERNEL)?;
+            held.push_within_capacity(AtomicPtr::new(ptr::null_mut()))
+                .map_err(|_| ENOMEM)?;
+            labels.push_within_capacity(None).map_err(|_| ENOMEM)?;
         }
         let data = KBox::pin_init(
             try_pin_init!(OpenFile {

@@ -330,8 +330,15 @@ impl Chip {
     /// lock.
     #[inline]
     pub(crate) fn with_ops_lock<R>(&self, f: impl FnOnce(bool) -> R) -> R {
+        self.with_ops_lock_as(self.is_atomic(), f)
+    }
+
+    /// [`Chip::with_ops_lock`] for a caller that has read
+    /// [`Chip::is_atomic`], which is fixed before the chip is published.
+    #[inline]
+    fn with_ops_lock_as<R>(&self, atomic: bool, f: impl FnOnce(bool) -> R) -> R {
         // Sleeping chips first: they are the most common.
-        let guard = if !self.is_atomic() {
+        let guard = if !atomic {
             OpsGuard::Sleeping(self.core().control.lock())
         } else {
             self.lock_spin()
@@ -350,7 +357,17 @@ impl Chip {
     /// `ENODEV` once it was removed, without calling `f`.
     #[inline]
     pub(crate) fn with_live_ops<R>(&self, f: impl FnOnce(&Ops<'_>) -> R) -> Result<R> {
-        self.with_ops_lock(|operational| {
+        self.with_live_ops_as(self.is_atomic(), f)
+    }
+
+    /// [`Chip::with_live_ops`] for a caller that has read [`Chip::is_atomic`].
+    #[inline]
+    pub(crate) fn with_live_ops_as<R>(
+        &self,
+        atomic: bool,
+        f: impl FnOnce(&Ops<'_>) -> R,
+    ) -> Result<R> {
+        self.with_ops_lock_as(atomic, |operational| {
             if !operational {
                 return Err(ENODEV);
             }

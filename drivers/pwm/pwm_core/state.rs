@@ -111,11 +111,12 @@ pub(crate) fn capture(
 pub(crate) fn apply_atomic(pwm: &Pwm, state: &pwm_state) -> Result {
     static WARNED: AtomicBool = AtomicBool::new(false);
     let chip = pwm.chip();
-    if !chip.is_atomic() && !WARNED.swap(true, Ordering::Relaxed) {
+    let atomic = chip.is_atomic();
+    if !atomic && !WARNED.swap(true, Ordering::Relaxed) {
         crate::log::warning!("sleeping PWM driver used in atomic context\n");
         kernel::warn_on!(true);
     }
-    chip.with_live_ops(|ops| apply_locked(ops, pwm, state))?
+    chip.with_live_ops_as(atomic, |ops| apply_locked(ops, pwm, state))?
 }
 
 /// Reads the state the hardware has; the ops lock is held.

@@ -142,6 +142,7 @@ pub(crate) fn read_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &mut pwm_waveform) -> c_
 /// Returns 0, 1 if `exact` was asked and the hardware cannot match `wf`
 /// exactly (nothing is written then), 1 from the driver's rounding otherwise,
 /// or a negative errno.
+#[inline(always)]
 fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
     if !ops.has_waveform() {
         return EOPNOTSUPP.to_errno();
@@ -155,9 +156,10 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
         return ret_tohw;
     }
     // What the hardware will run: needed to refuse an inexact request, and
-    // to check the driver's rounding.
-    let mut rounded = pwm_waveform::default();
-    if (exact || debug::ENABLED) && wf.period_length_ns != 0 {
+    // to check the driver's rounding. Filled in only then, so that the
+    // common path does not clear it.
+    let rounded = if (exact || debug::ENABLED) && wf.period_length_ns != 0 {
+        let mut rounded = pwm_waveform::default();
         let err = ops.round_fromhw(pwm, &wfhw, &mut rounded);
         if err != 0 {
             return err;
@@ -168,7 +170,10 @@ fn write_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_i
         if exact && compare(wf, &rounded) != Ordering::Equal {
             return 1;
         }
-    }
+        rounded
+    } else {
+        pwm_waveform::default()
+    };
     let err = ops.write_waveform(pwm, &wfhw);
     if err != 0 {
         return err;
@@ -197,6 +202,9 @@ pub(crate) fn get(pwm: &Pwm, wf: &mut pwm_waveform) -> c_int {
 /// Writes `wf` as `pwm_set_waveform_might_sleep()` does; the ops lock is held.
 ///
 /// Returns 0, `-EDOM` when `exact` cannot be met, or another negative errno.
+/// Inlined into its two callers: `PWM_IOCTL_SETROUNDEDWF`'s path and
+/// `pwm_set_waveform_might_sleep()`.
+#[inline(always)]
 pub(crate) fn set_locked(ops: &Ops<'_>, pwm: &Pwm, wf: &pwm_waveform, exact: bool) -> c_int {
     let err = write_locked(ops, pwm, wf, exact);
     // Only an exact request that cannot be met returns -EDOM.

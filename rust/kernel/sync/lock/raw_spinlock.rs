@@ -12,6 +12,27 @@
 use super::*;
 use crate::prelude::*;
 
+// On SMP or with `DEBUG_SPINLOCK`, `raw_spin_lock_irqsave()` and `raw_spin_unlock_irqrestore()`
+// are macros around out-of-line functions, unless the architecture inlines those: call them
+// directly and spare a call to the C helpers, which Rust cannot inline without
+// `RUST_INLINE_HELPERS`.
+#[cfg(all(
+    any(CONFIG_SMP, CONFIG_DEBUG_SPINLOCK),
+    not(CONFIG_INLINE_SPIN_LOCK_IRQSAVE),
+    not(CONFIG_INLINE_SPIN_UNLOCK_IRQRESTORE)
+))]
+use bindings::{
+    _raw_spin_lock_irqsave as lock_irqsave, _raw_spin_unlock_irqrestore as unlock_irqrestore,
+};
+#[cfg(not(all(
+    any(CONFIG_SMP, CONFIG_DEBUG_SPINLOCK),
+    not(CONFIG_INLINE_SPIN_LOCK_IRQSAVE),
+    not(CONFIG_INLINE_SPIN_UNLOCK_IRQRESTORE)
+)))]
+use bindings::{
+    raw_spin_lock_irqsave as lock_irqsave, raw_spin_unlock_irqrestore as unlock_irqrestore,
+};
+
 /// Creates a [`RawSpinLockIrq`] initialiser with the given name and a newly-created lock class.
 ///
 /// It uses the name if one is given, otherwise it generates one based on the file name and line
@@ -77,14 +98,14 @@ unsafe impl super::Backend for RawSpinLockIrqBackend {
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
         // SAFETY: The safety requirements of this function ensure that `ptr` points to valid
         // memory, and that it has been initialised before.
-        unsafe { bindings::raw_spin_lock_irqsave(ptr) }
+        unsafe { lock_irqsave(ptr) }
     }
 
     #[inline]
     unsafe fn unlock(ptr: *mut Self::State, guard_state: &Self::GuardState) {
         // SAFETY: The safety requirements of this function ensure that `ptr` is valid and that the
         // caller is the owner of the lock; `guard_state` holds the flags saved when it was taken.
-        unsafe { bindings::raw_spin_unlock_irqrestore(ptr, *guard_state) }
+        unsafe { unlock_irqrestore(ptr, *guard_state) }
     }
 
     #[inline]
