@@ -19,7 +19,11 @@
 //! - `pwm-bench scale N DEV...`: one process per DEV doing N
 //!   `SETROUNDEDWF` on channel 0 at once; nanoseconds of wall time per
 //!   operation over all of them. `scale-seq N DEV...`: the same processes
-//!   one after another.
+//!   one after another. The clock runs only while the processes loop: each
+//!   starts, opens and requests its channel, says it is ready and waits to
+//!   be let go, so that starting and ending processes, which does not
+//!   scale under QEMU, is not timed.
+//! - `pwm-bench scale-child DEV N`: one such process (used by `scale`).
 //! - `pwm-bench kmem`: bytes of kernel memory allocated through kmalloc and
 //!   the slab caches now: the slab objects in use (`/proc/slabinfo`) and the
 //!   large kmalloc allocations, which take whole pages (`Slab:` of
@@ -30,10 +34,10 @@
 
 use std::ffi::{c_int, c_ulong};
 use std::fs::{self, File, OpenOptions};
-use std::io::Error;
+use std::io::{Error, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
-use std::process::{exit, Command};
+use std::process::{exit, Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -174,35 +178,94 @@ fn export(chip: &str, n: u64) -> Res<u64> {
     })
 }
 
-/// One child per device, all started together (`parallel`) or each after
-/// the last one ended; wall time per operation.
+/// One child per device, all let go together (`parallel`) or each after
+/// the last one ended; wall time per operation, of the loops alone.
 fn scale(n: u64, devs: &[String], parallel: bool) -> Res<u64> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let wait = |mut c: std::process::Child| -> Res<()> {
-        match c.wait() {
+    let spawn = |dev: &String| -> Res<Child> {
+        let mut child = Command::new(&me)
+            .args(["scale-child", dev, &n.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        expect_line(&mut child, "ready")?;
+        Ok(child)
+    };
+    let go = |child: &mut Child| -> Res<()> {
+        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
+        stdin.write_all(b"go\n").map_err(|e| e.to_string())
+    };
+    let finish = |mut child: Child| -> Res<()> {
+        expect_line(&mut child, "done")?;
+        drop(child.stdin.take());
+        match child.wait() {
             Ok(st) if st.success() => Ok(()),
             _ => Err("a child failed".into()),
         }
     };
-    let start = Instant::now();
-    let mut children = Vec::new();
-    for d in devs {
-        let child = Command::new(&me)
-            .args(["cdev", d, "0", "setroundedwf", &n.to_string()])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        if parallel {
-            children.push(child);
-        } else {
-            wait(child)?;
+    let mut elapsed = Duration::ZERO;
+    if parallel {
+        let mut children = devs.iter().map(spawn).collect::<Res<Vec<_>>>()?;
+        let start = Instant::now();
+        for c in &mut children {
+            go(c)?;
+        }
+        for c in children {
+            finish(c)?;
+        }
+        elapsed = start.elapsed();
+    } else {
+        for d in devs {
+            let mut c = spawn(d)?;
+            let start = Instant::now();
+            go(&mut c)?;
+            let result = finish(c);
+            elapsed += start.elapsed();
+            result?;
         }
     }
-    for c in children {
-        wait(c)?;
-    }
-    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
     Ok(ns / (n * devs.len() as u64).max(1))
+}
+
+/// Reads a line from the child's standard output; it must be `want`.
+fn expect_line(child: &mut Child, want: &str) -> Res<()> {
+    let out = child.stdout.as_mut().ok_or("no stdout")?;
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while out.read(&mut byte).map_err(|e| e.to_string())? == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    if line != want.as_bytes() {
+        return Err(format!(
+            "a child said {:?}, not {want}",
+            String::from_utf8_lossy(&line)
+        ));
+    }
+    Ok(())
+}
+
+/// A process of `scale`: gets ready on channel 0 of `dev`, waits for a line
+/// on its standard input, does `n` `SETROUNDEDWF`, then says `done`.
+fn scale_child(dev: &str, n: u64) -> Res<()> {
+    let f = open_rw(dev)?;
+    request(&f, 0)?;
+    set_wf(&f, 0, PERIOD / 2)?;
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "ready")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| e.to_string())?;
+    let mut go = String::new();
+    std::io::stdin()
+        .read_line(&mut go)
+        .map_err(|e| e.to_string())?;
+    for i in 0..n {
+        set_wf(&f, 0, duty(i))?;
+    }
+    writeln!(stdout, "done")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| e.to_string())
 }
 
 /// Shrinks every slab cache: flushes the per-CPU slabs into the node
@@ -283,6 +346,11 @@ fn run(args: &[String]) -> Res<u64> {
             per_op(arg(args, 2, "N")?, |_| open_rw(&dev).map(drop))
         }
         Some("export") => export(&s(1), arg(args, 2, "N")?),
+        Some("scale-child") => {
+            scale_child(&s(1), arg(args, 2, "N")?)?;
+            // The parent reads "done" instead of a figure.
+            exit(0)
+        }
         Some(cmd @ ("scale" | "scale-seq")) => scale(
             arg(args, 1, "N")?,
             &args[2.min(args.len())..],
