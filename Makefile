@@ -9,11 +9,13 @@
 #   make lint    rustfmt, CLIPPY=1 and checkpatch on the code written here
 #   make matrix  build the core in every configuration core.c builds in
 #   make bench   the Rust core against the stock C core, in the same run
+#   make stress  the reliability campaign: removal under load, fuzzing,
+#                fault injection and leak checks (STRESS_SECONDS=1200)
 #
 # Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
 # JOBS=N, GUEST_TIMEOUT=seconds; for bench BOOTS=N and REPS=N.
 
-.PHONY: all run test shell lint matrix bench setup tree build clean help
+.PHONY: all run test shell lint matrix bench stress setup tree build clean help
 
 all: help
 
@@ -38,6 +40,9 @@ matrix:
 
 bench:
 	@bash scripts/bench.sh
+
+stress:
+	@bash scripts/stress.sh
 
 setup:
 	@bash scripts/setup.sh

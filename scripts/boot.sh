@@ -99,6 +99,11 @@ doctests)
 acpi) ;;
 # The bench kernels (CORE=c for the C core's) run tools/testing/pwm/bench.sh.
 bench) cmdline="$cmdline loglevel=5 pwmrs.reps=${REPS:-3} pwmrs.phase=${PHASE:-cost}" ;;
+# The test kernel, running the stress campaign alone for STRESS_SECONDS.
+stress)
+	cmdline="$cmdline loglevel=5 kunit.enable=0"
+	cmdline="$cmdline pwmrs.stress_seconds=${STRESS_SECONDS:-1200} pwmrs.stress_full=${STRESS_FULL:-1}"
+	;;
 shell) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;
 *) die "unknown boot mode '$mode'" ;;
 esac

@@ -26,7 +26,8 @@ chmod 755 "$root/init"
 cp -r "$TOP/tools/testing/pwm/." "$root/pwm/"
 rm -f "$root/pwm/init"
 mkdir -p "$root/sbin"
-rm -rf "$root/pwm/cdev-test" "$root/pwm/consumer-io" "$root/pwm/bench"
+rm -rf "$root/pwm/cdev-test" "$root/pwm/consumer-io" "$root/pwm/bench" \
+	"$root/pwm/stress" "$root/pwm/fuzz"
 
 # guest_rustc SOURCE NAME [TARGET]: a static program of the guest.
 guest_rustc() {
@@ -49,6 +50,17 @@ else
 	guest_rustc cdev-test/main.rs pwm-cdev-test
 	guest_rustc cdev-test/main.rs pwm-cdev-test32 i686
 	guest_rustc consumer-io/main.rs pwm-consumer-io
+	# The stress campaign's load (both widths), its model checker, and
+	# Debian's trinity with the C library it is linked against.
+	guest_rustc stress/main.rs pwm-stress
+	guest_rustc stress/main.rs pwm-stress32 i686
+	guest_rustc fuzz/main.rs pwm-fuzz
+	trinity=$(command -v trinity) || die "trinity not found (install trinity)"
+	cp "$trinity" "$root/pwm/bin/trinity"
+	for lib in $(ldd "$trinity" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 fi
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

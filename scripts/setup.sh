@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 PACKAGES=${PACKAGES:-"clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-x86
 	busybox-static flex bison bc libelf-dev libssl-dev cpio python3 make
-	rsync patch gzip xz-utils kmod"}
+	rsync patch gzip xz-utils kmod trinity"}
 
 install_packages() {
 	local missing=() p
