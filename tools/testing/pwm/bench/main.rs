@@ -45,24 +45,13 @@ extern "C" {
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
 }
 
-/// `struct pwmchip_waveform`.
-#[repr(C)]
-#[derive(Default)]
-struct Wf {
-    hwpwm: u32,
-    pad: u32,
-    period: u64,
-    duty: u64,
-    offset: u64,
-}
-
-const fn ioc(dir: u64, nr: u64) -> c_ulong {
-    ((dir << 30) | ((std::mem::size_of::<Wf>() as u64) << 16) | (0x75 << 8) | nr) as c_ulong
-}
-const REQUEST: c_ulong = (0x75 << 8) | 1;
-const ROUNDWF: c_ulong = ioc(3, 3);
-const GETWF: c_ulong = ioc(3, 4);
-const SETROUNDEDWF: c_ulong = ioc(1, 5);
+#[path = "../uapi/pwm.rs"]
+mod uapi;
+use uapi::Wf;
+const REQUEST: c_ulong = uapi::REQUEST as c_ulong;
+const ROUNDWF: c_ulong = uapi::ROUNDWF as c_ulong;
+const GETWF: c_ulong = uapi::GETWF as c_ulong;
+const SETROUNDEDWF: c_ulong = uapi::SETROUNDEDWF as c_ulong;
 const PERIOD: u64 = 50_000;
 
 type Res<T> = Result<T, String>;

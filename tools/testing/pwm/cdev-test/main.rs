@@ -34,30 +34,9 @@ extern "C" {
     fn munmap(addr: *mut std::ffi::c_void, len: usize) -> c_int;
 }
 
-/// `struct pwmchip_waveform`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Wf {
-    hwpwm: u32,
-    pad: u32,
-    period: u64,
-    duty: u64,
-    offset: u64,
-}
-
-const fn ioc(dir: u64, nr: u64, size: u64) -> u64 {
-    (dir << 30) | (size << 16) | (0x75 << 8) | nr
-}
-const NONE: u64 = 0;
-const WRITE: u64 = 1;
-const READ: u64 = 2;
-const WF_SIZE: u64 = std::mem::size_of::<Wf>() as u64;
-const REQUEST: u64 = ioc(NONE, 1, 0);
-const FREE: u64 = ioc(NONE, 2, 0);
-const ROUNDWF: u64 = ioc(READ | WRITE, 3, WF_SIZE);
-const GETWF: u64 = ioc(READ | WRITE, 4, WF_SIZE);
-const SETROUNDEDWF: u64 = ioc(WRITE, 5, WF_SIZE);
-const SETEXACTWF: u64 = ioc(WRITE, 6, WF_SIZE);
+#[path = "../uapi/pwm.rs"]
+mod uapi;
+use uapi::{ioc, Wf, FREE, GETWF, NONE, REQUEST, ROUNDWF, SETEXACTWF, SETROUNDEDWF};
 
 const EFAULT: i32 = 14;
 const EBUSY: i32 = 16;

@@ -81,16 +81,9 @@ const DBG: &str = "/sys/kernel/debug/pwm-sim";
 const PAGE: usize = 4096;
 const MAX_SHOWN: u64 = 20;
 
-/// `struct pwmchip_waveform`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-struct Wf {
-    hwpwm: u32,
-    pad: u32,
-    period: u64,
-    duty: u64,
-    offset: u64,
-}
+#[path = "../uapi/pwm.rs"]
+mod uapi;
+use uapi::Wf;
 
 const fn ioc(dir: u32, nr: u32, size: u32) -> u32 {
     (dir << 30) | (size << 16) | (0x75 << 8) | nr

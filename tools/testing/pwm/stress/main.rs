@@ -37,27 +37,20 @@ extern "C" {
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
 }
 
-/// `struct pwmchip_waveform`.
-#[repr(C)]
-#[derive(Default)]
-struct Wf {
-    hwpwm: u32,
-    pad: u32,
-    period: u64,
-    duty: u64,
-    offset: u64,
-}
+#[path = "../uapi/pwm.rs"]
+mod uapi;
+use uapi::Wf;
+const REQUEST: c_ulong = uapi::REQUEST as c_ulong;
+const FREE: c_ulong = uapi::FREE as c_ulong;
+const ROUNDWF: c_ulong = uapi::ROUNDWF as c_ulong;
+const GETWF: c_ulong = uapi::GETWF as c_ulong;
+const SETROUNDEDWF: c_ulong = uapi::SETROUNDEDWF as c_ulong;
+const SETEXACTWF: c_ulong = uapi::SETEXACTWF as c_ulong;
 
-const fn ioc(dir: u64, ty: u64, nr: u64, size: usize) -> c_ulong {
-    ((dir << 30) | ((size as u64) << 16) | (ty << 8) | nr) as c_ulong
+/// `_IOC(dir, ty, nr, size)`, for the GPIO ioctls.
+const fn gpio_ioc(dir: u64, nr: u64, size: usize) -> c_ulong {
+    ((dir << 30) | ((size as u64) << 16) | (0xb4 << 8) | nr) as c_ulong
 }
-const WF: usize = std::mem::size_of::<Wf>();
-const REQUEST: c_ulong = ioc(0, 0x75, 1, 0);
-const FREE: c_ulong = ioc(0, 0x75, 2, 0);
-const ROUNDWF: c_ulong = ioc(3, 0x75, 3, WF);
-const GETWF: c_ulong = ioc(3, 0x75, 4, WF);
-const SETROUNDEDWF: c_ulong = ioc(1, 0x75, 5, WF);
-const SETEXACTWF: c_ulong = ioc(1, 0x75, 6, WF);
 
 /// `struct gpiochip_info`.
 #[repr(C)]
@@ -90,9 +83,9 @@ struct LineValues {
     mask: u64,
 }
 
-const GPIO_GET_CHIPINFO: c_ulong = ioc(2, 0xb4, 1, std::mem::size_of::<ChipInfo>());
-const GPIO_V2_GET_LINE: c_ulong = ioc(3, 0xb4, 7, std::mem::size_of::<LineRequest>());
-const GPIO_V2_LINE_SET_VALUES: c_ulong = ioc(3, 0xb4, 0xf, std::mem::size_of::<LineValues>());
+const GPIO_GET_CHIPINFO: c_ulong = gpio_ioc(2, 1, std::mem::size_of::<ChipInfo>());
+const GPIO_V2_GET_LINE: c_ulong = gpio_ioc(3, 7, std::mem::size_of::<LineRequest>());
+const GPIO_V2_LINE_SET_VALUES: c_ulong = gpio_ioc(3, 0xf, std::mem::size_of::<LineValues>());
 const GPIO_V2_LINE_FLAG_OUTPUT: u64 = 1 << 3;
 
 /// A small PRNG (xorshift64*), seeded per process.
