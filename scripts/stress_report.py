@@ -36,7 +36,7 @@ WHAT = {
     "mismatches": "model mismatches (must be 0)",
     "trinity": "trinity syscalls",
     "leaks": "kmemleak leaks of the PWM subsystem (must be 0)",
-    "other_leaks": "kmemleak leaks elsewhere (rc core, gpiolib; reported)",
+    "other_leaks": "kmemleak leaks elsewhere (must be 0)",
 }
 
 

@@ -334,8 +334,17 @@ if rust_core; then
 	check_eq ir_tx.duty-100-rejected "LIRC_SET_SEND_DUTY_CYCLE: errno 22" "$(transmit 0 100 100)"
 	check_eq ir_tx.rejected-apply-nothing "" "$(applied)"
 	check_eq ir_tx.rejected-unchanged "0 6250 25000" "$(channel $S)"
+	rc=$(basename "$(readlink -f $PD/pwm-test-ir-tx/rc/rc*)")
+	lirc=$(basename "$(lirc_dev)")
 	unbind_sim ir_tx $S "$(readlink -f $PD/pwm-test-ir-tx/rc/rc*)"
 	check ir_tx.removed sh -c "echo 0 > $OV/ir_tx"
+	# Both devices are released (CONFIG_DEBUG_KOBJECT_RELEASE logs the
+	# last put); the LIRC device kept them before patches/0014.
+	released() {
+		dmesg | grep -q "kobject: '$1' ([0-9a-fx]*): kobject_release"
+	}
+	check ir_tx.rc-device-released until_true released $rc
+	check ir_tx.lirc-device-released until_true released $lirc
 fi
 
 # pwm-vibra: a rumble effect plays at duty = magnitude * period / 65535
