@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The character device `/dev/pwmchipN` of waveform chips
-//! (`<uapi/linux/pwm.h>`): channels requested per open file and released on
-//! close, and the waveform ioctls.
+//! The character device `/dev/pwmchipN` (`<uapi/linux/pwm.h>`): channels
+//! requested per open file and released on close, and the waveform ioctls.
+//!
+//! Upstream gives waveform chips a node only. With `CONFIG_PWM_LEGACY_CDEV`
+//! chips with only the legacy ops get one too: `SETROUNDEDWF` applies the
+//! state equivalent to the waveform, `GETWF` reads the state back as a
+//! waveform, and `ROUNDWF` and `SETEXACTWF`, which such a driver cannot
+//! answer without changing its output, fail with `-EOPNOTSUPP`.
 //!
 //! Unlike the C core, no global lock is held across an ioctl: the waveform
 //! ioctls take only the chip's ops lock, under which they also find the
@@ -51,7 +56,7 @@ use crate::{
         Ops,
         Pwm, //
     },
-    request, waveform,
+    request, state, waveform,
 };
 
 /// Minors reserved for chips: all of them, so every chip id gets a node.
@@ -99,12 +104,13 @@ pub(crate) fn init() -> Result {
     Ok(())
 }
 
-/// Whether `chip` gets a character device: waveform chips do, as in C.
+/// Whether `chip` gets a character device: waveform chips do, as in C, and
+/// with `CONFIG_PWM_LEGACY_CDEV` every other chip too.
 fn has_cdev(chip: &Chip) -> bool {
-    chip.supports_waveform()
+    cfg!(CONFIG_PWM_LEGACY_CDEV) || chip.supports_waveform()
 }
 
-/// Adds the chip's device, with its character device for waveform chips
+/// Adds the chip's device, with its character device if [`has_cdev`]
 /// (`cdev_device_add`).
 ///
 /// # Safety
@@ -249,6 +255,46 @@ fn write_wf(arg: c_ulong, cwf: &PwmchipWaveform) -> Result {
     op_result(unsafe { pwm_core_put_user_wf(arg as *mut c_void, cwf) })
 }
 
+/// `GETWF` and `ROUNDWF` on a chip with only the legacy ops; the ops lock
+/// is held. `GETWF` reads the driver's state as a waveform; `ROUNDWF` would
+/// need the driver to apply a state to learn how it rounds it.
+#[cold]
+fn legacy_read(ops: &Ops<'_>, pwm: &Pwm, cmd: c_uint, wf: &mut bindings::pwm_waveform) -> Result {
+    if cmd != IOCTL_GETWF {
+        // The checks of waveform chips come first, as for every ioctl.
+        return Err(if waveform::valid(wf) {
+            EOPNOTSUPP
+        } else {
+            EINVAL
+        });
+    }
+    let mut st = bindings::pwm_state::default();
+    op_result(state::state_hw_locked(ops, pwm, &mut st))?;
+    *wf = waveform::from_state(&st);
+    Ok(())
+}
+
+/// `SETROUNDEDWF` and `SETEXACTWF` on a chip with only the legacy ops; the
+/// ops lock is held. The waveform is applied as the state that produces it
+/// (an offset that is not an inversion is rounded down to 0); whether the
+/// driver rounds that state is not known, so an exact request cannot be
+/// honoured.
+#[cold]
+fn legacy_set(ops: &Ops<'_>, pwm: &Pwm, cmd: c_uint, wf: &bindings::pwm_waveform) -> Result {
+    if !waveform::valid(wf) {
+        return Err(EINVAL);
+    }
+    if cmd != IOCTL_SETROUNDEDWF {
+        return Err(EOPNOTSUPP);
+    }
+    // As for waveform chips, only an exact request that cannot be met
+    // returns -EDOM.
+    match state::apply_ops_locked(ops, pwm, &waveform::to_state(wf)) {
+        Err(e) if e == EDOM => Err(EINVAL),
+        r => r,
+    }
+}
+
 fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
     // Without a lock: each op checks again under the chip's lock.
     if !file.chip.is_live() {
@@ -269,6 +315,9 @@ fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
             }
             file.chip.with_live_ops(|ops| {
                 let pwm = file.held(ops, cwf.hwpwm)?;
+                if !ops.has_waveform() {
+                    return legacy_read(ops, pwm, cmd, &mut cwf.wf);
+                }
                 if cmd == IOCTL_GETWF {
                     op_result(waveform::read_locked(ops, pwm, &mut cwf.wf))
                 } else {
@@ -283,6 +332,9 @@ fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
             let cwf = read_wf(arg, &mut buf)?;
             file.chip.with_live_ops(|ops| {
                 let pwm = file.held(ops, cwf.hwpwm)?;
+                if !ops.has_waveform() {
+                    return legacy_set(ops, pwm, cmd, &cwf.wf);
+                }
                 op_result(waveform::set_locked(
                     ops,
                     pwm,

@@ -88,6 +88,13 @@ fn apply_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
     Ok(())
 }
 
+/// Applies `state` to `pwm` with the ops lock held, for callers outside
+/// the hot paths (the character device of legacy chips).
+#[inline(never)]
+pub(crate) fn apply_ops_locked(ops: &Ops<'_>, pwm: &Pwm, state: &pwm_state) -> Result {
+    apply_locked(ops, pwm, state)
+}
+
 /// `pwm_apply_might_sleep()`.
 pub(crate) fn apply_might_sleep(pwm: &Pwm, state: &pwm_state) -> Result {
     let chip = pwm.chip();

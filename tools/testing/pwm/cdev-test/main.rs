@@ -45,6 +45,8 @@ const EINVAL: i32 = 22;
 const ENOTTY: i32 = 25;
 const EDOM: i32 = 33;
 const ENOENT: i32 = 2;
+const EIO: i32 = 5;
+const EOPNOTSUPP: i32 = 95;
 
 const CFS: &str = "/sys/kernel/config/pwm-sim";
 const DBG: &str = "/sys/kernel/debug/pwm-sim";
@@ -367,6 +369,192 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Chips with only the legacy ops (`CONFIG_PWM_LEGACY_CDEV`): `SETROUNDEDWF`
+/// applies the equivalent state, `GETWF` reads it back as a waveform,
+/// `ROUNDWF` and `SETEXACTWF` fail with `-EOPNOTSUPP`; every other rule is
+/// that of waveform chips. Both builds run these.
+fn legacy(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
+    let a = if atomic { "1" } else { "0" };
+    let sim = Sim::new(
+        &format!("cdevleg{tag}{a}"),
+        &[
+            ("mode", "legacy"),
+            ("npwm", "2"),
+            ("atomic", a),
+            ("clock_hz", "100000000"),
+        ],
+    )?;
+    let t = |s: &str| format!("{tag}legacy{a}.{s}");
+    let f = sim
+        .open()
+        .map_err(|e| format!("open {}: errno {e}", sim.dev()))?;
+    let g = sim.open().map_err(|e| format!("second open: errno {e}"))?;
+    r.eq(&t("request"), Ok(()), io(&f, REQUEST, 0));
+    r.eq(
+        &t("request-held-by-other-file"),
+        Err(EBUSY),
+        io(&g, REQUEST, 0),
+    );
+    r.eq(&t("request-out-of-range"), Err(EINVAL), io(&f, REQUEST, 2));
+
+    let hw = |sim: &Sim| ["enabled", "period_ns", "duty_ns", "polarity"].map(|k| sim.hw(0, k));
+    let expect = |e: &str, p: &str, d: &str, pol: &str| [e, p, d, pol].map(String::from);
+    // (case, request, what pwm-sim programs, what GETWF reads back)
+    let sets = [
+        (
+            "normal",
+            wf(0, 50_005, 20_007, 0),
+            expect("1", "50000", "20000", "normal"),
+            wf(0, 50_000, 20_000, 0),
+        ),
+        (
+            "inversed",
+            wf(0, 40_000, 30_000, 10_000),
+            expect("1", "40000", "10000", "inversed"),
+            wf(0, 40_000, 30_000, 10_000),
+        ),
+        (
+            "offset-rounded-to-zero",
+            wf(0, 40_000, 10_000, 5_000),
+            expect("1", "40000", "10000", "normal"),
+            wf(0, 40_000, 10_000, 0),
+        ),
+        // Active for the whole period: as upstream maps it, an inversed
+        // output that is never inactive.
+        (
+            "full-duty",
+            wf(0, 30_000, 30_000, 0),
+            expect("1", "30000", "0", "inversed"),
+            wf(0, 30_000, 30_000, 0),
+        ),
+        (
+            "zero-period-disables",
+            wf(0, 0, 0, 0),
+            expect("0", "30000", "0", "inversed"),
+            wf(0, 0, 0, 0),
+        ),
+    ];
+    for (case, mut w, hw_after, back) in sets {
+        r.eq(
+            &t(&format!("set-{case}")),
+            Ok(()),
+            wf_io(&f, SETROUNDEDWF, &mut w),
+        );
+        r.eq(&t(&format!("set-{case}-hardware")), hw_after, hw(&sim));
+        let mut got = wf(0, 1, 1, 1);
+        let res = wf_io(&f, GETWF, &mut got);
+        r.eq(&t(&format!("getwf-{case}")), (Ok(()), back), (res, got));
+    }
+
+    let mut w = wf(0, 20_000, 5_000, 0);
+    let _ = wf_io(&f, SETROUNDEDWF, &mut w);
+    // The registers only: a refusal by the driver counts its `apply` call.
+    let regs = |sim: &Sim| {
+        [0, 1].map(|ch| {
+            ["enabled", "period_ns", "duty_ns", "offset_ns", "polarity"].map(|k| sim.hw(ch, k))
+        })
+    };
+    let before = regs(&sim);
+    let rejects = [
+        (
+            "roundwf-unsupported",
+            ROUNDWF,
+            wf(0, 20_000, 5_000, 0),
+            EOPNOTSUPP,
+        ),
+        (
+            "setexactwf-unsupported",
+            SETEXACTWF,
+            wf(0, 20_000, 5_000, 0),
+            EOPNOTSUPP,
+        ),
+        (
+            "set-duty-above-period",
+            SETROUNDEDWF,
+            wf(0, 1_000, 2_000, 0),
+            EINVAL,
+        ),
+        (
+            "set-offset-not-below-period",
+            SETROUNDEDWF,
+            wf(0, 1_000, 0, 1_000),
+            EINVAL,
+        ),
+        (
+            "set-period-above-s64max",
+            SETROUNDEDWF,
+            wf(0, 1 << 63, 0, 0),
+            EINVAL,
+        ),
+        (
+            "set-not-requested",
+            SETROUNDEDWF,
+            wf(1, 1_000, 0, 0),
+            EINVAL,
+        ),
+        ("getwf-not-requested", GETWF, wf(1, 0, 0, 0), EINVAL),
+        ("set-out-of-range", SETROUNDEDWF, wf(7, 1_000, 0, 0), EINVAL),
+        // Below one cycle of pwm-sim's clock: its apply refuses.
+        ("set-driver-refuses", SETROUNDEDWF, wf(0, 5, 0, 0), EINVAL),
+    ];
+    for (case, cmd, mut w, errno) in rejects {
+        r.eq(&t(case), Err(errno), wf_io(&f, cmd, &mut w));
+    }
+    let mut w = wf(0, 1_000, 0, 0);
+    w.pad = 1;
+    r.eq(
+        &t("set-nonzero-pad"),
+        Err(EINVAL),
+        wf_io(&f, SETROUNDEDWF, &mut w),
+    );
+    r.eq(&t("set-bad-pointer"), Err(EFAULT), io(&f, SETROUNDEDWF, 1));
+    r.eq(&t("getwf-bad-pointer"), Err(EFAULT), io(&f, GETWF, 8));
+    r.eq(
+        &t("unknown-ioctl"),
+        Err(ENOTTY),
+        io(&f, ioc(NONE, 99, 0), 0),
+    );
+    // The driver's errors are passed on, except -EDOM, which only an
+    // exact request that cannot be met returns.
+    let driver = [("5", EIO), ("33", EINVAL)];
+    for (errno, want) in driver {
+        let mut w = wf(0, 10_000, 1_000, 0);
+        let res = sim
+            .set("fail_next", &format!("1 {errno}"))
+            .map_err(|_| -1)
+            .and_then(|()| wf_io(&f, SETROUNDEDWF, &mut w));
+        r.eq(&t(&format!("set-driver-errno-{errno}")), Err(want), res);
+    }
+    let _ = sim.set("fail_next", "0");
+    r.eq(&t("rejected-changes-no-hardware"), before, regs(&sim));
+    let mut w = wf(0, 1, 1, 1);
+    let res = sim
+        .set("fail_next", "1")
+        .map_err(|_| -1)
+        .and_then(|()| wf_io(&f, GETWF, &mut w));
+    let _ = sim.set("fail_next", "0");
+    r.eq(&t("getwf-driver-error"), Err(EIO), res);
+
+    let frees = sim.hw(0, "free");
+    drop(g);
+    let g = sim.open().map_err(|e| format!("reopen: errno {e}"))?;
+    drop(f);
+    r.eq(
+        &t("close-frees"),
+        (frees.parse::<u32>().unwrap_or(99) + 1).to_string(),
+        sim.hw(0, "free"),
+    );
+    r.eq(&t("request-after-close"), Ok(()), io(&g, REQUEST, 0));
+    drop(sim);
+    let mut w = wf(0, 10_000, 1_000, 0);
+    r.eq(
+        &t("removed-chip-enodev"),
+        (Err(ENODEV), Err(ENODEV)),
+        (wf_io(&g, SETROUNDEDWF, &mut w), wf_io(&g, GETWF, &mut w)),
+    );
+    Ok(())
+}
+
 /// User copies that fault part of the way: a waveform that runs into an
 /// inaccessible page, and one in read-only memory, where the kernel can read
 /// the request but not write the answer. Channel 0 of `f` is requested.
@@ -459,13 +647,36 @@ fn race(r: &mut Report, f: &File, g: &File, t: &dyn Fn(&str) -> String) {
 
 /// Removal under open files and ioctls, sweeps, parallel chips, high ids.
 fn full(r: &mut Report) -> Result<(), String> {
-    // Legacy chips have no character device, as in C.
-    let legacy = Sim::new("cdevlegacy", &[("mode", "legacy")])?;
-    r.eq(
-        "legacy-chip-has-no-node",
-        Err(ENOENT),
-        legacy.open().map(|_| ()),
-    );
+    // The seed's sweep on a legacy chip: every duty value at 50 us.
+    let legacy = Sim::new("cdevlegsweep", &[("mode", "legacy")])?;
+    match legacy.open() {
+        Ok(f) => {
+            let _ = io(&f, REQUEST, 0);
+            let mut failed = 0;
+            for duty in 0..=50_000 {
+                let mut w = wf(0, 50_000, duty, 0);
+                failed += u32::from(wf_io(&f, SETROUNDEDWF, &mut w).is_err());
+            }
+            // The last one, always active, is programmed as upstream maps
+            // it: inversed, never inactive.
+            let mut got = wf(0, 0, 0, 0);
+            let res = wf_io(&f, GETWF, &mut got);
+            r.eq(
+                "legacy-sweep",
+                (
+                    0,
+                    ["1", "50000", "0", "inversed"].map(String::from),
+                    Ok(wf(0, 50_000, 50_000, 0)),
+                ),
+                (
+                    failed,
+                    ["enabled", "period_ns", "duty_ns", "polarity"].map(|k| legacy.hw(0, k)),
+                    res.map(|()| got),
+                ),
+            );
+        }
+        Err(e) => r.check("legacy-sweep", false, || format!("open: errno {e}")),
+    }
     drop(legacy);
 
     // The duty sweep at 50 us, and the final hardware state.
@@ -629,41 +840,6 @@ fn churn(node: &str, count: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// `pwm-cdev-test demo /dev/pwmchipN CHANNEL`: what `make run` shows of the
-/// character device.
-fn demo(node: &str, ch: u32) -> Result<(), String> {
-    let f = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(node)
-        .map_err(|e| format!("open {node}: {e}"))?;
-    let show = |what: &str, r: Result<(), i32>, w: &Wf| match r {
-        Ok(()) => println!(
-            "{what:<22} hwpwm {}: period {} ns, duty {} ns, offset {} ns",
-            w.hwpwm, w.period, w.duty, w.offset
-        ),
-        Err(e) => println!("{what:<22} errno {e}"),
-    };
-    let r = io(&f, REQUEST, ch.into());
-    println!(
-        "PWM_IOCTL_REQUEST      hwpwm {ch}: {}",
-        if r.is_ok() { "ok" } else { "failed" }
-    );
-    let mut w = wf(ch, 33_333, 11_111, 5_555);
-    show("asking for", Ok(()), &w);
-    let r = wf_io(&f, ROUNDWF, &mut w);
-    show("PWM_IOCTL_ROUNDWF", r, &w);
-    let mut w = wf(ch, 33_333, 11_111, 5_555);
-    let r = wf_io(&f, SETEXACTWF, &mut w);
-    show("PWM_IOCTL_SETEXACTWF", r, &w);
-    let r = wf_io(&f, SETROUNDEDWF, &mut w);
-    show("PWM_IOCTL_SETROUNDEDWF", r, &w);
-    let mut got = wf(ch, 0, 0, 0);
-    let r = wf_io(&f, GETWF, &mut got);
-    show("PWM_IOCTL_GETWF", r, &got);
-    Ok(())
-}
-
 /// `request FD HWPWM`: for a file a shell opened (and keeps open).
 fn request(fd: Option<&String>, hwpwm: Option<&String>) {
     let (Some(fd), Some(hwpwm)) = (
@@ -691,15 +867,6 @@ fn main() {
         request(args.get(2), args.get(3));
         return;
     }
-    if args.get(1).is_some_and(|a| a == "demo") {
-        let node = args.get(2).cloned().unwrap_or_default();
-        let ch = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);
-        if let Err(e) = demo(&node, ch) {
-            println!("demo: {e}");
-            std::process::exit(1);
-        }
-        return;
-    }
     if args.get(1).is_some_and(|a| a == "churn") {
         let node = args.get(2).cloned().unwrap_or_default();
         let count = args.get(3).and_then(|c| c.parse().ok()).unwrap_or(0);
@@ -722,6 +889,15 @@ fn main() {
         if let Err(e) = basic(&mut r, tag, atomic) {
             r.check(
                 &format!("{tag}atomic{}.setup", u8::from(atomic)),
+                false,
+                || e,
+            );
+        }
+    }
+    for atomic in [false, true] {
+        if let Err(e) = legacy(&mut r, tag, atomic) {
+            r.check(
+                &format!("{tag}legacy{}.setup", u8::from(atomic)),
                 false,
                 || e,
             );

@@ -12,14 +12,17 @@
 //!
 //! The calls, valid and invalid:
 //!
-//! - `/dev/pwmchipN` (waveform chips; two open files): REQUEST and FREE (in
+//! - `/dev/pwmchipN` (two open files): REQUEST and FREE (in
 //!   and out of range, high bits in the argument, twice, held by the other
 //!   file or exported); ROUNDWF, GETWF, SETROUNDEDWF and SETEXACTWF (valid
 //!   waveforms, duty > period, offset >= period, period > S64_MAX, huge,
 //!   zero period, nonzero `__pad`, channels not held; the structure at NULL,
 //!   in a munmap'ed page, a PROT_NONE page, straddling into it, in kernel
 //!   space, misaligned, or read-only); unknown ioctl numbers; closing and
-//!   reopening a file. A legacy chip must have no node (ENOENT).
+//!   reopening a file. On a legacy chip (`CONFIG_PWM_LEGACY_CDEV`: when
+//!   its `dev` attribute exists) SETROUNDEDWF applies the equivalent state,
+//!   GETWF reads the state back and ROUNDWF and SETEXACTWF fail with
+//!   EOPNOTSUPP; without a node, opening must fail with ENOENT.
 //! - `/sys/class/pwm/pwmchipN`: `export`, `unexport`, and writes to
 //!   `period`, `duty_cycle`, `enable` and `polarity` (decimal, hex, octal,
 //!   `+`, negative, overflowing, trailing garbage, empty, duty above period,
@@ -73,6 +76,7 @@ const ENODEV: i32 = 19;
 const EINVAL: i32 = 22;
 const ENOTTY: i32 = 25;
 const EDOM: i32 = 33;
+const EOPNOTSUPP: i32 = 95;
 const ERANGE: i32 = 34;
 const ETIMEDOUT: i32 = 110;
 
@@ -315,6 +319,35 @@ fn streq(s: &[u8], name: &str) -> bool {
     s == name.as_bytes() || s.strip_suffix(b"\n") == Some(name.as_bytes())
 }
 
+/// `waveform::from_state`: a disabled state is the zero waveform.
+fn from_state(s: State) -> Wave {
+    match (s.enabled, s.inversed) {
+        (false, _) => Wave::default(),
+        (true, false) => Wave(s.period, s.duty, 0),
+        (true, true) => Wave(s.period, s.period.wrapping_sub(s.duty), s.duty),
+    }
+}
+
+/// `waveform::to_state`: an active part reaching the end of the period is
+/// an inversed state; any other offset is dropped.
+fn to_state(w: Wave) -> State {
+    match w {
+        Wave(0, ..) => State::default(),
+        Wave(period, duty, offset) if duty.wrapping_add(offset) >= period => State {
+            period,
+            duty: period.wrapping_sub(duty),
+            inversed: true,
+            enabled: true,
+        },
+        Wave(period, duty, _) => State {
+            period,
+            duty,
+            inversed: false,
+            enabled: true,
+        },
+    }
+}
+
 fn wf_text(hwpwm: u32, pad: u32, w: Wave) -> String {
     format!("hwpwm={hwpwm} pad={pad} wf={}/{}/{}", w.0, w.1, w.2)
 }
@@ -327,6 +360,8 @@ fn wrote(n: usize) -> Res {
 #[derive(Clone)]
 struct Model {
     waveform: bool,
+    /// Whether the chip has `/dev/pwmchipN`.
+    cdev: bool,
     clock: Clock,
     owner: Vec<Owner>,
     /// `pwm->state` of each channel: what its sysfs attributes show.
@@ -426,7 +461,7 @@ impl Model {
             Op::BadCmd(..) => Err(ENOTTY),
             Op::Reopen(file) => {
                 self.release(*file);
-                self.waveform.then(String::new).ok_or(ENOENT)
+                self.cdev.then(String::new).ok_or(ENOENT)
             }
             Op::Export(text) => self.export(text.as_bytes(), true),
             Op::Unexport(text) => self.export(text.as_bytes(), false),
@@ -447,8 +482,14 @@ impl Model {
         let w = Wave(wf.period, wf.duty, wf.offset);
         let valid = w.0 <= i64::MAX as u64 && w.1 <= w.0 && (w.2 == 0 || w.2 < w.0);
         let out = match cmd {
+            WfCmd::Get if !self.waveform => from_state(self.hw_state(ch)),
             WfCmd::Get => self.read_wf(ch),
             _ if !valid => return Err(EINVAL),
+            WfCmd::SetRounded if !self.waveform => {
+                self.apply(ch, to_state(w))?;
+                return Ok(String::new());
+            }
+            _ if !self.waveform => return Err(EOPNOTSUPP),
             WfCmd::Round => self.round(w).0,
             WfCmd::SetRounded | WfCmd::SetExact => {
                 let rounded = self.round(w).0;
@@ -525,13 +566,7 @@ impl Model {
         }
         let c = self.clock;
         if self.waveform {
-            // `waveform::from_state`.
-            let w = match (new.enabled, new.inversed) {
-                (false, _) => Wave::default(),
-                (true, false) => Wave(new.period, new.duty, 0),
-                (true, true) => Wave(new.period, new.period - new.duty, new.duty),
-            };
-            let (rounded, up) = self.round(w);
+            let (rounded, up) = self.round(from_state(new));
             if up {
                 return Err(EINVAL);
             }
@@ -1118,6 +1153,7 @@ fn setup(name: &str, seed: u64) -> Result<Run, String> {
     let hw = sys.read_hw(npwm as usize)?;
     let model = Model {
         waveform: mode == "waveform",
+        cdev: Path::new(&format!("{}/dev", sys.class)).exists(),
         clock: Clock(hz),
         owner: vec![Owner::Free; npwm as usize],
         state: vec![State::default(); npwm as usize],
@@ -1152,13 +1188,13 @@ fn main() {
         exit(2);
     });
     println!("pwm-fuzz: {calls} calls, seed={seed}");
-    // Opens both files; a legacy chip has no node.
+    // Opens both files; without a node, checks the first fails.
     run.step(Op::Reopen(0));
-    if run.model.waveform {
+    if run.model.cdev {
         run.step(Op::Reopen(1));
     }
     while run.n[0] < calls {
-        let op = if run.model.waveform && run.rng.pct(55) {
+        let op = if run.model.cdev && run.rng.pct(55) {
             run.gen_cdev()
         } else {
             run.gen_sysfs()
