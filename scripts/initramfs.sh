@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Packs the guest's initramfs: static busybox, /init, tools/testing/pwm, its
 # character device test program and consumers' ioctl helper built static for
-# the guest, and the kernel's modules. `initramfs.sh bench`: the guest of
+# the guest, pwmctl (tools/pwm/), and the kernel's modules. `initramfs.sh bench`: the guest of
 # `make bench` (no modules; its benchmark program), shared by both cores.
 
 source "$(dirname "$0")/lib.sh"
@@ -27,7 +27,7 @@ cp -r "$TOP/tools/testing/pwm/." "$root/pwm/"
 rm -f "$root/pwm/init"
 mkdir -p "$root/sbin"
 rm -rf "$root/pwm/cdev-test" "$root/pwm/consumer-io" "$root/pwm/bench" \
-	"$root/pwm/stress" "$root/pwm/fuzz"
+	"$root/pwm/stress" "$root/pwm/fuzz" "$root/pwm/uapi"
 
 # guest_rustc SOURCE NAME [TARGET]: a static program of the guest.
 guest_rustc() {
@@ -55,6 +55,13 @@ else
 	guest_rustc stress/main.rs pwm-stress
 	guest_rustc stress/main.rs pwm-stress32 i686
 	guest_rustc fuzz/main.rs pwm-fuzz
+	# pwmctl, the userspace tool of tools/pwm/ (tests/pwmctl.sh, the demo).
+	cargo build --quiet --release --locked --offline -j"$JOBS" \
+		--manifest-path "$TOP/tools/pwm/Cargo.toml" \
+		--target x86_64-unknown-linux-musl --target-dir "$CACHE/tools-target" \
+		>"$LOGS/pwmctl-build.log" 2>&1 ||
+		die "cannot build pwmctl (see $LOGS/pwmctl-build.log)"
+	cp "$CACHE/tools-target/x86_64-unknown-linux-musl/release/pwmctl" "$root/pwm/bin/"
 	trinity=$(command -v trinity) || die "trinity not found (install trinity)"
 	cp "$trinity" "$root/pwm/bin/trinity"
 	for lib in $(ldd "$trinity" | grep -o '/[^ ]*'); do

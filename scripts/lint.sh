@@ -3,6 +3,7 @@
 # `make lint`: the checks the kernel applies to code like ours.
 #
 # rustfmt (with the kernel's .rustfmt.toml) on the Rust files written here,
+# cargo fmt and cargo clippy on the userspace workspace tools/pwm/,
 # a CLIPPY=1 build of rust/, drivers/pwm/ and samples/rust/ in a build tree
 # of its own (so the test build stays incremental), and checkpatch on the C
 # files and patches written here. Fails on any finding in a file of this
@@ -20,11 +21,18 @@ files() {
 		while read -r f; do [ -f "$f" ] && echo "$f"; done | sort -u
 }
 
-mapfile -t rs < <(files '*.rs')
+# The kernel's Rust; tools/pwm/ is a cargo workspace with its own checks.
+mapfile -t rs < <(files '*.rs' | grep -v '^tools/pwm/')
 if [ ${#rs[@]} -gt 0 ]; then
 	note "rustfmt --check (${#rs[@]} files)"
 	rustfmt --check --edition 2021 --config-path "$SRC/.rustfmt.toml" "${rs[@]}" || fail=1
 fi
+
+note "cargo fmt --check and cargo clippy -D warnings (tools/pwm)"
+cargo fmt --check --manifest-path tools/pwm/Cargo.toml || fail=1
+cargo clippy --quiet --locked --offline --all-targets -j"$JOBS" \
+	--manifest-path tools/pwm/Cargo.toml --target-dir "$CACHE/tools-target" \
+	-- -D warnings || fail=1
 
 note "CLIPPY=1 build of rust/, drivers/pwm/ and samples/rust/"
 clippy_obj=$CACHE/obj-clippy

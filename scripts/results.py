@@ -31,6 +31,10 @@ listed case that does not differ. A `fails` entry whose case has a `*`
 covers the cases it matches (a whole interface the C core lacks): those
 cases may fail, and at least one must.
 
+The host tests of the userspace workspace tools/pwm/ (`cargo test`, its
+output in --host-log) count as suite `host`, each case named
+`host.<test binary>.<test>`; the manifest gives their number too.
+
 The last line printed is `N passed, N failed`.
 Exit status: 0 only when nothing failed and at least one case ran.
 """
@@ -80,6 +84,11 @@ INIT_RE = re.compile(r"Run /init as init process")
 # Lines of kunit.py's output that say nothing about the results:
 # DEBUG_KOBJECT_RELEASE's notes, and the path of a temporary file.
 NOISE_RE = re.compile(r"kobject_release, parent|Test results stored in")
+# `cargo test`'s output: the test binary that runs, and each case's result.
+CARGO_RUNNING_RE = re.compile(
+    r"^\s*(?:Running \S+(?: \S+)? \(.*/deps/([\w-]+?)-[0-9a-f]+\)"
+    r"|Doc-tests ([\w-]+))")
+CARGO_TEST_RE = re.compile(r"^test (.+) \.\.\. (ok|FAILED|ignored)\s*$")
 
 
 KUNIT_SUITE_RE = re.compile(r"#\[kunit_tests\((\w+)\)\]")
@@ -182,6 +191,24 @@ def differences(path, top):
     return out, problems
 
 
+def host_cases(path):
+    """Yields (name, status) of each case in `cargo test`'s output."""
+    unit = "?"
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        m = CARGO_RUNNING_RE.match(line)
+        if m:
+            unit = (m.group(1) or m.group(2) + "-doc").replace("-", "_")
+            continue
+        m = CARGO_TEST_RE.match(line)
+        if m:
+            yield f"host.{unit}.{m.group(1)}", m.group(2)
+
+
 def check_inventory(names, expected, what):
     """Failures: suites of `expected` whose case count in `names` differs."""
     got = {}
@@ -241,6 +268,8 @@ def main():
     ap.add_argument("--acpi-log",
                     help="console log of the ACPI boot; its in-guest "
                     "results are in ACPI_LOG.results")
+    ap.add_argument("--host-log",
+                    help="output of `cargo test` in tools/pwm/")
     ap.add_argument("--top", required=True,
                     help="the repository, whose sources and manifest say "
                     "which cases must run")
@@ -374,12 +403,24 @@ def main():
                   f"(crash, hang or timeout; see {path.removesuffix('.results')})")
             failed += 1
 
+    if args.host_log:
+        print("== host tests (tools/pwm)")
+        for name, status in host_cases(args.host_log):
+            guest_names.append(name)
+            ok = status == "ok"
+            print(f"[{'PASSED' if ok else 'FAILED'}] {name}"
+                  + ("" if status in ("ok", "FAILED") else f": {status}"))
+            passed += ok
+            failed += not ok
+
     print("== inventory")
     manifest = os.path.join(args.top, "tools/testing/pwm/tests/expected-cases")
     guest_expected = expected_guest(manifest)
     if not args.acpi_log:
         guest_expected = {s: c for s, c in guest_expected.items()
                           if not s.startswith("acpi/")}
+    if not args.host_log:
+        guest_expected.pop("host", None)
     for n in absent:
         suite = n.split(".", 1)[0]
         if suite in guest_expected:

@@ -49,6 +49,10 @@ install_rust_tools() {
 				rustup target add "$target"
 		fi
 	done
+	# The crates of tools/pwm/ (pinned in its Cargo.lock), so that its
+	# builds run offline.
+	logged "cargo fetch (tools/pwm)" "$LOGS/cargo-fetch.log" \
+		cargo fetch --locked --manifest-path "$TOP/tools/pwm/Cargo.toml"
 	if [ "$(bindgen --version 2>/dev/null)" != "bindgen $BINDGEN_VERSION" ]; then
 		note "building bindgen-cli $BINDGEN_VERSION (once)"
 		logged "cargo install bindgen-cli $BINDGEN_VERSION" "$LOGS/bindgen.log" \

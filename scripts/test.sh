@@ -4,7 +4,8 @@
 # init, then init runs the in-guest tests. A second, short boot runs the
 # doctests of kernel::pwm (scripts/boot.sh says why apart), and a third
 # boots the ACPI kernel (no device tree) for a smoke subset of the in-guest
-# tests. Prints each suite's result and ends with `N passed, N failed`.
+# tests. The host tests of tools/pwm/ (`cargo test`) run first. Prints each
+# suite's result and ends with `N passed, N failed`.
 #
 # CORE=c runs the test and doctests boots on the same kernel built with the
 # stock C core (scripts/lib.sh), judged against the expected differences in
@@ -31,6 +32,10 @@ if [ -n "$tag" ]; then
 		--kunit-py "$SRC/tools/testing/kunit/kunit.py" --top "$TOP"
 fi
 bash "$TOP/scripts/build.sh" acpi
+hostlog=$LOGS/test-host.log
+note "running the host tests of tools/pwm (log: $hostlog)"
+cargo test --locked --offline -j"$JOBS" --manifest-path "$TOP/tools/pwm/Cargo.toml" \
+	--target-dir "$CACHE/tools-target" >"$hostlog" 2>&1 || true
 note "running KUnit and in-guest tests (guest log: $log)"
 bash "$TOP/scripts/boot.sh" test "$log" >/dev/null
 note "running the doctests of kernel::pwm (guest log: $doclog)"
@@ -40,5 +45,5 @@ note "running the smoke subset on the ACPI kernel (guest log: $acpilog)"
 bash "$TOP/scripts/boot.sh" acpi "$acpilog" >/dev/null
 note "finished in $(($(date +%s) - start)) s"
 exec python3 "$TOP/scripts/results.py" "$log" --results "$log.results" \
-	--doctests-log "$doclog" --acpi-log "$acpilog" \
+	--doctests-log "$doclog" --acpi-log "$acpilog" --host-log "$hostlog" \
 	--kunit-py "$SRC/tools/testing/kunit/kunit.py" --top "$TOP"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The demo `make run` shows: a simulated PWM chip made with pwm-sim, one of
-# its channels driven through the sysfs class, and what its hardware got.
+# its channels driven through the sysfs class, the other with pwmctl through
+# /dev/pwmchipN, a legacy chip's node, and what the hardware got.
 
 CFS=/sys/kernel/config/pwm-sim
 DBG=/sys/kernel/debug/pwm-sim
@@ -30,9 +31,22 @@ show "cat $chip/pwm0/capture"
 echo "== an odd period rounds down to whole clock cycles"
 show "echo 33333 > $chip/pwm0/period"
 show "cut -d' ' -f1-5 $DBG/demo"
-echo "== channel 1 through /dev/$(basename $chip): rounding, exact and rounded writes"
-show "pwm-cdev-test demo /dev/$(basename $chip) 1"
+parent=$(cat $CFS/demo/dev_name)
+echo "== pwmctl (tools/pwm/): the chips, and channel 1 through /dev/$(basename $chip)"
+show "pwmctl list"
+show "pwmctl round $parent 1 --period 33333 --duty 11111 --offset 5555"
+show "pwmctl set $parent 1 --period 33333 --duty 11111 --offset 5555 --exact"
+show "pwmctl set $parent 1 --freq 30kHz --duty 33%"
+show "pwmctl --json get $(basename $chip) 1"
 show "cut -d' ' -f1-5 $DBG/demo"
+echo "== a chip with only the legacy ops has /dev/pwmchipN too (CONFIG_PWM_LEGACY_CDEV)"
+show "mkdir $CFS/legacy; echo legacy > $CFS/legacy/mode; echo 1 > $CFS/legacy/live"
+legacy=$(cat $CFS/legacy/chip_name)
+show "pwmctl info $legacy"
+show "pwmctl set $legacy 0 --period 40us --duty 30us --offset 10us"
+show "cut -d' ' -f1-5 $DBG/legacy"
+show "pwmctl sweep $legacy 0 --period 50000"
+show "echo 0 > $CFS/legacy/live; rmdir $CFS/legacy"
 echo "== /sys/kernel/debug/pwm"
 show "cat /sys/kernel/debug/pwm"
 echo "== removing the chip while the channel is exported"
