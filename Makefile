@@ -11,11 +11,17 @@
 #   make bench   the Rust core against the stock C core, in the same run
 #   make stress  the reliability campaign: removal under load, fuzzing,
 #                fault injection and leak checks (STRESS_SECONDS=1200)
+#   make series        the project as a patch series, in $BUILD_DIR/series
+#   make series-check  the series applies with git am, is the laid-out
+#                      tree, and builds at its first, middle and last patch
+#   make tree-out DEST=/path  the laid-out tree, to build with your own
+#                      configuration and toolchain
 #
 # Options: KDIR=/path/to/linux-7.3, BUILD_DIR=/cache/dir, ACCEL=tcg|kvm|auto,
 # JOBS=N, GUEST_TIMEOUT=seconds; for bench BOOTS=N and REPS=N.
 
-.PHONY: all run test shell lint matrix bench stress setup tree build clean help
+.PHONY: all run test shell lint matrix bench stress series series-check tree-out \
+	setup tree build clean help
 
 all: help
 
@@ -43,6 +49,15 @@ bench:
 
 stress:
 	@bash scripts/stress.sh
+
+series: setup
+	@bash scripts/series.sh
+
+series-check: setup
+	@bash scripts/series-check.sh
+
+tree-out: setup
+	@bash scripts/tree-out.sh "$(DEST)"
 
 setup:
 	@bash scripts/setup.sh

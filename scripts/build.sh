@@ -16,6 +16,7 @@
 # stops the build with its name.
 
 source "$(dirname "$0")/lib.sh"
+source "$TOP/scripts/layout.sh"
 
 case ${1:-test} in
 test) FRAGMENT=$TOP/scripts/configs/pwm.config ;;
@@ -51,7 +52,7 @@ logged "make rustavailable" "$LOGS/rustavailable.log" kmake rustavailable
 
 # Regenerate only when the fragment changed, so .config keeps its timestamp
 # (the contents only: a clone elsewhere has the same configuration).
-sum=$(cat "$FRAGMENT" "$SRC/$(sed -n 's/^KCONFIG_DEST=//p' "$TOP/scripts/tree.sh")" |
+sum=$(cat "$FRAGMENT" "$SRC/$LAYOUT_KCONFIG_DEST" |
 	sha256sum | cut -d' ' -f1)
 if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.pwm-rs-config" 2>/dev/null)" != "$sum" ]; then
 	note "configuring the $label kernel"

@@ -8,11 +8,7 @@
 # Files this project stopped providing are put back to their pristine state.
 
 source "$(dirname "$0")/lib.sh"
-
-# Directories of the repository that mirror kernel paths.
-OVERLAY_DIRS="rust drivers include Documentation samples tools"
-# The project's own Kconfig, sourced into the PWM menu by a patch.
-KCONFIG_DEST=drivers/pwm/project.Kconfig
+source "$TOP/scripts/layout.sh"
 
 base=${KDIR:-$PRISTINE}
 [ -f "$base/Makefile" ] || die "no base kernel at $base (run: make setup)"
@@ -31,26 +27,9 @@ stage=$CACHE/stage
 rm -rf "$stage"
 mkdir -p "$stage"
 
-# Patches, in order, on pristine copies of the files they touch.
-for p in "$TOP"/patches/*.patch; do
-	[ -e "$p" ] || continue
-	for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"); do
-		if [ ! -e "$stage/$f" ] && [ -e "$base/$f" ]; then
-			mkdir -p "$stage/$(dirname "$f")"
-			cp "$base/$f" "$stage/$f"
-		fi
-	done
-	patch -p1 -d "$stage" --batch --forward --quiet --no-backup-if-mismatch \
-		-r - <"$p" >"$LOGS/patch.log" 2>&1 ||
-		die "patches/$(basename "$p") does not apply to the base tree (see $LOGS/patch.log)"
-done
-
-# The overlay: files written in this repository.
-for d in $OVERLAY_DIRS; do
-	[ -d "$TOP/$d" ] || continue
-	rsync -a --exclude='*~' --exclude='.*.swp' "$TOP/$d/" "$stage/$d/"
-done
-cp "$TOP/Kconfig" "$stage/$KCONFIG_DEST"
+# Patches, in order, on pristine copies of the files they touch, and the
+# overlay: files written in this repository.
+layout_stage "$base" "$stage" "$LOGS/patch.log"
 
 (cd "$stage" && find . -type f -printf '%P\n' | sort) >"$CACHE/manifest.new"
 touch "$SRC/.pwm-rs-manifest"
