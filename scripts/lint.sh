@@ -29,7 +29,7 @@ if [ ${#rs[@]} -gt 0 ]; then
 fi
 
 note "cargo fmt --check and cargo clippy -D warnings (tools/pwm)"
-cargo fmt --check --manifest-path tools/pwm/Cargo.toml || fail=1
+cargo fmt --all --check --manifest-path tools/pwm/Cargo.toml || fail=1
 cargo clippy --quiet --locked --offline --all-targets -j"$JOBS" \
 	--manifest-path tools/pwm/Cargo.toml --target-dir "$CACHE/tools-target" \
 	-- -D warnings || fail=1
