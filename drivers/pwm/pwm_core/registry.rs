@@ -3,8 +3,9 @@
 //! The registry of PWM chips and the board lookup tables.
 //!
 //! Two global mutexes: one for the chip ids and the registered chips, one for
-//! the lookup tables (static, in `exports.c`). Both cover only these lists and are never held across a
-//! driver op, a sleep on behalf of a driver, or a copy to or from userspace.
+//! the lookup tables (static, in `exports.c`). Both cover only these lists
+//! and are never held across a driver op, a sleep on behalf of a driver, or a
+//! copy to or from userspace.
 //! A chip found here is returned with a reference of its own, so it stays
 //! valid (if not necessarily operational) after the lock is dropped.
 //!

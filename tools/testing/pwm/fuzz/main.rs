@@ -959,7 +959,7 @@ impl Run {
     }
 
     /// At most `max`: whole cycles or any ns.
-    fn upto(&mut self, max: u64) -> u64 {
+    fn at_most(&mut self, max: u64) -> u64 {
         let c = self.model.clock;
         if self.rng.pct(50) {
             c.ns(self.rng.below(u64::from(c.cycles(max)) + 1) as u32)
@@ -973,10 +973,14 @@ impl Run {
     fn wave(&mut self) -> Wave {
         let p = self.ns();
         match self.rng.below(10) {
-            0..=5 if p == 0 || self.rng.pct(50) => Wave(p, self.upto(p), 0),
-            0..=5 => Wave(p, self.upto(p), self.upto(p - 1)),
+            0..=5 if p == 0 || self.rng.pct(50) => Wave(p, self.at_most(p), 0),
+            0..=5 => Wave(p, self.at_most(p), self.at_most(p - 1)),
             6 => Wave(p, p.saturating_add(1 + self.rng.below(1000)), 0),
-            7 => Wave(p, self.upto(p), p.saturating_add(self.rng.below(3)).max(1)),
+            7 => Wave(
+                p,
+                self.at_most(p),
+                p.saturating_add(self.rng.below(3)).max(1),
+            ),
             8 => Wave(0, 0, 0),
             _ => Wave(p, self.ns(), self.ns()),
         }
@@ -1070,11 +1074,11 @@ impl Run {
         let attr = self.rng.pick(&[Period, Duty, Enable, Polarity]);
         let text = match attr {
             Period if self.rng.pct(40) => {
-                let v = st.duty.saturating_add(self.upto(1_000_000));
+                let v = st.duty.saturating_add(self.at_most(1_000_000));
                 num_text(&mut self.rng, v)
             }
             Duty if self.rng.pct(60) => {
-                let v = self.upto(st.period);
+                let v = self.at_most(st.period);
                 num_text(&mut self.rng, v)
             }
             Period | Duty => {
