@@ -8,8 +8,8 @@
 //! Each worker runs until the file STOP exists, then prints how many calls
 //! it made and how many of them succeeded, `calls=N ok=N`. It leaves alone
 //! the chips named in the file `$PWM_STRESS_SKIP` (read every round; words
-//! such as `pwmchip3` or `pwm-sim.2`), which other parts of the campaign
-//! use alone.
+//! such as `pwmchip3`, or a parent device such as `pwm-sim.2`), which other
+//! parts of the campaign use alone.
 //!
 //! Usage:
 //! - `pwm-stress cdev STOP SEED`: opens a random `/dev/pwmchipN`, requests
@@ -178,11 +178,18 @@ fn skipped() -> Vec<String> {
 
 fn cdev_round(rng: &mut Rng, n: &mut Count) {
     let skip = skipped();
+    // A chip is skipped by its name or by its parent device's.
     let devs: Vec<_> = list("/dev", "pwmchip")
         .into_iter()
         .filter(|p| {
             let name = p.file_name().map(|f| f.to_string_lossy().into_owned());
-            !skip.iter().any(|s| Some(s) == name.as_ref())
+            let parent = name.as_ref().and_then(|n| {
+                let link = fs::read_link(format!("/sys/class/pwm/{n}/device")).ok()?;
+                Some(link.file_name()?.to_string_lossy().into_owned())
+            });
+            !skip
+                .iter()
+                .any(|s| Some(s) == name.as_ref() || Some(s) == parent.as_ref())
         })
         .collect();
     let Some(f) = rng.pick(&devs).and_then(|p| open_rw(p)) else {
