@@ -296,6 +296,29 @@ mod tests {
         Ok(())
     }
 
+    /// A class entry whose device directory is gone (a dangling link, as the
+    /// C core leaves for a chip never removed once its parent is deleted)
+    /// and entries that are not chips are skipped; the others are listed.
+    #[test]
+    fn skips_dangling_and_foreign_entries() -> TestResult {
+        let tree = FakeTree::new("discover-dangling")?;
+        tree.add_chip(&FakeChip::new(1, 2))?;
+        let class = tree.roots().class_dir();
+        std::os::unix::fs::symlink("../../devices/gone/pwm/pwmchip0", class.join("pwmchip0"))?;
+        std::os::unix::fs::symlink("../../devices/gone", class.join("pwmchipx"))?;
+        fs::create_dir(class.join("other"))?;
+        let numbers: Vec<u32> = list_chips(&tree.roots())?
+            .iter()
+            .map(|c| c.number)
+            .collect();
+        assert_eq!(numbers, [1]);
+        assert!(matches!(
+            chip_info(&tree.roots(), 0),
+            Err(Error::NoSuchChip(_))
+        ));
+        Ok(())
+    }
+
     #[test]
     fn lists_exported_channels() -> TestResult {
         let tree = FakeTree::new("discover-exported")?;

@@ -65,6 +65,11 @@ impl Report {
         }
     }
 
+    /// A line that is not a result: the harness ignores it.
+    fn note(&mut self, s: &str) {
+        self.line(&format!("# {}: {s}", self.suite));
+    }
+
     fn check(&mut self, name: &str, ok: bool, why: impl FnOnce() -> String) {
         if ok {
             self.line(&format!("ok {}.{name}", self.suite));
@@ -369,6 +374,23 @@ fn basic(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Opens the node of `sim`, or `/dev/null` when the chip has none (the C
+/// core, or `CONFIG_PWM_LEGACY_CDEV=n`): every case then runs and fails
+/// with `ENOTTY`, so the suite's count stays whole. A note names the cause.
+fn open_or_null(r: &mut Report, sim: &Sim, what: &str) -> Result<File, String> {
+    sim.open().or_else(|e| {
+        r.note(&format!(
+            "{what}: {}: errno {e}; using /dev/null",
+            sim.dev()
+        ));
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .map_err(|e| format!("{what}: /dev/null: {e}"))
+    })
+}
+
 /// Chips with only the legacy ops (`CONFIG_PWM_LEGACY_CDEV`): `SETROUNDEDWF`
 /// applies the equivalent state, `GETWF` reads it back as a waveform,
 /// `ROUNDWF` and `SETEXACTWF` fail with `-EOPNOTSUPP`; every other rule is
@@ -385,10 +407,8 @@ fn legacy(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
         ],
     )?;
     let t = |s: &str| format!("{tag}legacy{a}.{s}");
-    let f = sim
-        .open()
-        .map_err(|e| format!("open {}: errno {e}", sim.dev()))?;
-    let g = sim.open().map_err(|e| format!("second open: errno {e}"))?;
+    let f = open_or_null(r, &sim, &t("open"))?;
+    let g = open_or_null(r, &sim, &t("second-open"))?;
     r.eq(&t("request"), Ok(()), io(&f, REQUEST, 0));
     r.eq(
         &t("request-held-by-other-file"),
@@ -537,7 +557,7 @@ fn legacy(r: &mut Report, tag: &str, atomic: bool) -> Result<(), String> {
 
     let frees = sim.hw(0, "free");
     drop(g);
-    let g = sim.open().map_err(|e| format!("reopen: errno {e}"))?;
+    let g = open_or_null(r, &sim, &t("reopen"))?;
     drop(f);
     r.eq(
         &t("close-frees"),
