@@ -13,8 +13,9 @@ oopses), each of which fails the run even when every case passed.
 
 Every case must be accounted for: the KUnit suites of this repository must
 run as many cases as their sources declare (`#[test]` under
-`#[kunit_tests(...)]`), the doctests of kernel::pwm as many as its
-documentation has examples, and each in-guest suite as many as the manifest
+`#[kunit_tests(...)]`), the doctests of the kernel crate's files written
+here (kernel::pwm, kernel::sysfs, kernel::chrdev) as many as
+their documentation has examples, and each in-guest suite as many as the manifest
 tools/testing/pwm/tests/expected-cases lists (`acpi/<suite>` for the
 ACPI boot's). A suite missing or short, a case reported twice, and a
 skipped case all fail the run.
@@ -94,9 +95,14 @@ CARGO_TEST_RE = re.compile(r"^test (.+) \.\.\. (ok|FAILED|ignored)\s*$")
 KUNIT_SUITE_RE = re.compile(r"#\[kunit_tests\((\w+)\)\]")
 KUNIT_TEST_RE = re.compile(r"^\s*#\[test\]")
 FENCE_RE = re.compile(r"^\s*//[/!]\s*```(.*)$")
-# kernel::pwm's files, whose examples run as `rust_doctest_kernel_pwm*`.
+# The files of the kernel crate written here (kernel::pwm, and the device
+# attributes and character devices the core stands on), whose examples run
+# as `rust_doctest_kernel_<path>*`.
 DOCTEST_SUITE = "rust_doctests_kernel"
-DOCTEST_PREFIX = "rust_doctest_kernel_pwm"
+DOCTEST_PREFIXES = ("rust_doctest_kernel_pwm",
+                    "rust_doctest_kernel_sysfs_rs",
+                    "rust_doctest_kernel_chrdev_rs")
+DOCTEST_FILES = ("rust/kernel/sysfs.rs", "rust/kernel/chrdev.rs")
 
 
 def expected_kunit(top):
@@ -116,9 +122,11 @@ def expected_kunit(top):
 
 
 def expected_doctests(top):
-    """The examples in kernel::pwm's documentation that run as doctests."""
+    """The examples in the documentation of the kernel crate's files written
+    here that run as doctests."""
     count = 0
-    paths = [os.path.join(top, "rust/kernel/pwm.rs")]
+    paths = [os.path.join(top, p)
+             for p in ("rust/kernel/pwm.rs",) + DOCTEST_FILES]
     sub = os.path.join(top, "rust/kernel/pwm")
     if os.path.isdir(sub):
         paths += [os.path.join(sub, n) for n in sorted(os.listdir(sub))
@@ -364,7 +372,7 @@ def main():
     kunit_expected[DOCTEST_SUITE] = expected_doctests(args.top)
     kunit_names = [n for n, _ in cases
                    if not n.startswith(DOCTEST_SUITE + ".")
-                   or n.split(".", 1)[1].startswith(DOCTEST_PREFIX)]
+                   or n.split(".", 1)[1].startswith(DOCTEST_PREFIXES)]
     absent = [n for n, (kind, _) in diffs.items() if kind == "absent"]
     problems = check_inventory(kunit_names, kunit_expected, "KUnit")
     if errors:

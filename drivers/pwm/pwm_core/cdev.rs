@@ -32,6 +32,12 @@ use core::{
 };
 use kernel::{
     bindings,
+    chrdev::{
+        CdevOwner,
+        FileOperations,
+        Fops,
+        Region, //
+    },
     error::to_result,
     ffi::{
         c_int,
@@ -39,14 +45,15 @@ use kernel::{
         c_ulong,
         c_void, //
     },
+    fs::File,
     new_mutex,
     prelude::*,
     str::CString,
     sync::{
         aref::ARef,
-        Mutex, //
+        Mutex,
+        SetOnce, //
     },
-    types::Opaque,
 };
 
 use crate::{
@@ -62,8 +69,8 @@ use crate::{
 /// Minors reserved for chips: all of them, so every chip id gets a node.
 const MINORS: c_uint = 1 << bindings::MINORBITS;
 
-/// The first device number of the region, set once at initialisation.
-static mut DEVT: bindings::dev_t = 0;
+/// The device numbers of the chips' nodes, set once at initialisation.
+static REGION: SetOnce<Region> = SetOnce::new();
 
 const fn ioc(dir: u32, nr: u32, size: usize) -> c_uint {
     (dir << bindings::_IOC_DIRSHIFT)
@@ -94,13 +101,8 @@ const IOCTL_SETEXACTWF: c_uint = ioc(bindings::_IOC_WRITE, 6, WF_SIZE);
 
 /// Reserves the device numbers; called once, at initialisation.
 pub(crate) fn init() -> Result {
-    let mut devt: bindings::dev_t = 0;
-    // SAFETY: `devt` is valid for writes; the name is static.
-    to_result(unsafe {
-        bindings::alloc_chrdev_region(&mut devt, 0, MINORS, c"pwm".as_char_ptr())
-    })?;
-    // SAFETY: Written once, before any chip registers; read-only afterwards.
-    unsafe { DEVT = devt };
+    // A second call keeps the first region and gives this one back.
+    REGION.populate(Region::alloc(MINORS, c"pwm")?);
     Ok(())
 }
 
@@ -118,18 +120,22 @@ fn has_cdev(chip: &Chip) -> bool {
 /// The chip is being registered by its bound driver, named and not added yet.
 pub(crate) unsafe fn add(chip: &Chip, owner: *mut bindings::module) -> Result {
     let raw = chip.as_raw();
-    if has_cdev(chip) && chip.id() >= MINORS {
-        // SAFETY: The chip's device is initialised.
-        let dev: &kernel::device::Device = unsafe { kernel::device::Device::from_raw(chip.dev()) };
-        dev_warn!(dev, "chip id too high to create a chardev\n");
-    } else if has_cdev(chip) {
-        // SAFETY: Set once, at initialisation.
-        let major = unsafe { DEVT } >> bindings::MINORBITS;
-        // SAFETY: The chip is not registered yet; these fields are the core's to set.
-        unsafe {
-            (*raw).dev.devt = (major << bindings::MINORBITS) | chip.id();
-            bindings::cdev_init(&raw mut (*raw).cdev, FOPS.0.get());
-            (*raw).cdev.owner = owner;
+    if has_cdev(chip) {
+        let region = REGION.as_ref().ok_or(ENODEV)?;
+        match region.devt(chip.id()) {
+            // SAFETY: The chip is not registered yet; these fields are the core's to set, and
+            // the cdev is the chip's (as `CdevOwner for Chip` requires).
+            Some(devt) => unsafe {
+                (*raw).dev.devt = devt;
+                bindings::cdev_init(&raw mut (*raw).cdev, FOPS.as_raw());
+                (*raw).cdev.owner = owner;
+            },
+            None => {
+                // SAFETY: The chip's device is initialised.
+                let dev: &kernel::device::Device =
+                    unsafe { kernel::device::Device::from_raw(chip.dev()) };
+                dev_warn!(dev, "chip id too high to create a chardev\n");
+            }
         }
     }
     // SAFETY: The device is initialised and named; the cdev is initialised if `devt` is set.
@@ -347,20 +353,21 @@ fn ioctl(file: &OpenFile, cmd: c_uint, arg: c_ulong) -> Result {
     }
 }
 
-/// # Safety
-///
-/// Called by the VFS for an inode of a chip's character device.
-unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-    // SAFETY: The inode's cdev is embedded in a chip; opening holds a reference to the cdev,
-    // whose parent is the chip's device, so the chip is alive.
-    let chip = unsafe {
-        Chip::from_raw(kernel::container_of!(
-            (*inode).__bindgen_anon_5.i_cdev,
-            bindings::pwm_chip,
-            cdev
-        ))
-    };
-    let result = (|| -> Result {
+// SAFETY: `add` initialises the cdev embedded in a chip, and only those, with `FOPS`; the
+// cdev holds the chip's device while it can be opened, and the device's release frees the chip.
+unsafe impl CdevOwner for Chip {
+    unsafe fn from_cdev<'a>(cdev: *mut bindings::cdev) -> &'a Self {
+        // SAFETY: As the caller guarantees, `cdev` is the cdev of a live chip.
+        unsafe { Chip::from_raw(kernel::container_of!(cdev, bindings::pwm_chip, cdev)) }
+    }
+}
+
+#[vtable]
+impl FileOperations for OpenFile {
+    type Owner = Chip;
+    type Ptr = Pin<KBox<OpenFile>>;
+
+    fn open(chip: &Chip, _file: &File) -> Result<Self::Ptr> {
         if !chip.lock_control().is_operational() {
             return Err(ENXIO);
         }
@@ -373,70 +380,23 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
                 .map_err(|_| ENOMEM)?;
             labels.push_within_capacity(None).map_err(|_| ENOMEM)?;
         }
-        let data = KBox::pin_init(
+        KBox::pin_init(
             try_pin_init!(OpenFile {
                 chip: ARef::from(chip),
                 held,
                 labels <- new_mutex!(labels),
             }),
             GFP_KERNEL,
-        )?;
-        // SAFETY: `file` is being opened; its private data is ours until release, which
-        // turns the pointer back into the box. The box is never moved.
-        unsafe {
-            (*file).private_data = KBox::into_raw(Pin::into_inner_unchecked(data)).cast();
-        }
-        Ok(())
-    })();
-    match result {
-        // SAFETY: `inode` and `file` are the VFS's, being opened.
-        Ok(()) => unsafe { bindings::nonseekable_open(inode, file) },
-        Err(e) => e.to_errno(),
+        )
+    }
+
+    fn release(file: Self::Ptr, _: &File) {
+        file.release_held();
+    }
+
+    fn ioctl(file: Pin<&OpenFile>, _: &File, cmd: u32, arg: usize) -> Result<isize> {
+        ioctl(&file, cmd, arg as c_ulong).map(|()| 0)
     }
 }
 
-/// # Safety
-///
-/// Called by the VFS once per file [`open`] succeeded on.
-unsafe extern "C" fn release(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-    // SAFETY: `open` stored a leaked `KBox<OpenFile>`; this is the last use.
-    let data = unsafe { KBox::from_raw((*file).private_data.cast::<OpenFile>()) };
-    data.release_held();
-    0
-}
-
-/// # Safety
-///
-/// Called by the VFS on a file [`open`] succeeded on, before its release.
-unsafe extern "C" fn unlocked_ioctl(
-    file: *mut bindings::file,
-    cmd: c_uint,
-    arg: c_ulong,
-) -> kernel::ffi::c_long {
-    // SAFETY: `open` stored an `OpenFile`, alive until release.
-    let data = unsafe { &*(*file).private_data.cast::<OpenFile>() };
-    match ioctl(data, cmd, arg) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno() as kernel::ffi::c_long,
-    }
-}
-
-/// `struct file_operations` in static memory.
-#[repr(transparent)]
-struct Fops(Opaque<bindings::file_operations>);
-
-// SAFETY: Built at compile time and only read.
-unsafe impl Sync for Fops {}
-
-static FOPS: Fops = Fops(Opaque::new(bindings::file_operations {
-    open: Some(open),
-    release: Some(release),
-    unlocked_ioctl: Some(unlocked_ioctl),
-    // The ioctls' layouts are the same for 32-bit processes; only the
-    // pointer needs converting.
-    #[cfg(CONFIG_COMPAT)]
-    compat_ioctl: bindings::compat_ptr_ioctl,
-    // SAFETY: All-zero is valid for the other members: no owner (the core is built in), no
-    // other operations.
-    ..unsafe { core::mem::zeroed() }
-}));
+static FOPS: Fops<OpenFile> = Fops::new();

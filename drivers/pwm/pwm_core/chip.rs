@@ -440,7 +440,7 @@ pub(crate) fn alloc(
         bindings::device_initialize(dev);
         (*dev).class = class::pwm_class();
         (*dev).parent = parent;
-        (*dev).release = Some(crate::capi::pwmchip_release);
+        (*dev).release = Some(bindings::pwmchip_release);
         bindings::dev_set_drvdata(dev, base.add(plan.priv_offset).cast::<c_void>());
         for i in 0..npwm as usize {
             let pwm = (*chip).pwms.as_mut_ptr().add(i);

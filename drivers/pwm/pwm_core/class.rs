@@ -25,7 +25,7 @@ unsafe impl Sync for StaticClass {}
 
 static PWM_CLASS: StaticClass = StaticClass(Opaque::new(bindings::class {
     name: as_char_ptr_in_const_context(c"pwm"),
-    dev_groups: sysfs::CHIP_GROUPS.as_ptr(),
+    dev_groups: sysfs::CHIP_GROUPS.as_raw(),
     #[cfg(CONFIG_PM_SLEEP)]
     pm: sysfs::PM_OPS.as_ptr(),
     // SAFETY: All-zero is valid for the other members of a `struct class`: no callbacks.

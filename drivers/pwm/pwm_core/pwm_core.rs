@@ -19,9 +19,33 @@
 //!   only the registry and the lookup tables ([`registry`]) and are never
 //!   held across a driver op.
 //!
+//! Layers, each using only those below it (and the leaves `log`,
+//! `trace`, `owner`, which use none):
+//!
+//! 1. `chip`: the chip and its channels, their locks and the driver
+//!    ops; it names `class`'s static class and calls `debug`'s checks,
+//!    which take its types, and nothing else of the crate.
+//! 2. `waveform`, `state`, `request`, `debug`: what is done with a
+//!    chip: conversions, applying, requesting.
+//! 3. `registry`, `xlate`, `lookup`: finding chips and channels.
+//! 4. The userspace and GPIO interfaces, `sysfs` (with `class`),
+//!    `cdev`, `debugfs`, `gpio`: on layers 1 to 3, never on
+//!    `register` or `capi`; `sysfs.rs` and `cdev.rs` stand on
+//!    `kernel::sysfs` and `kernel::chrdev`.
+//! 5. `register`: adding and removing chips, which sets up and tears down
+//!    the interfaces.
+//! 6. `capi`: the C entry points. No module uses it; the lower layers
+//!    name its exported functions through `bindings` where C needs their
+//!    addresses (a chip's `release`, the default `of_xlate`).
+//!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
-use kernel::ffi::c_int;
+use kernel::{
+    ffi::c_int,
+    prelude::*,
+    ModuleMetadata,
+    ThisModule, //
+};
 
 pub mod capi;
 mod cdev;
@@ -43,6 +67,19 @@ mod sysfs;
 mod trace;
 mod waveform;
 mod xlate;
+
+/// The module of this crate's `#[vtable]` implementations: none, as the
+/// core is built in.
+struct LocalModule;
+
+impl ModuleMetadata for LocalModule {
+    const NAME: &'static CStr = c"pwm_core";
+
+    const THIS_MODULE: ThisModule = {
+        // SAFETY: Built-in code has no module; NULL is what `THIS_MODULE` is there.
+        unsafe { ThisModule::from_ptr(core::ptr::null_mut()) }
+    };
+}
 
 /// Initialises the core: the registries, the character devices' numbers
 /// and the `pwm` class.

@@ -15,35 +15,39 @@
 //!
 //! C header: [`include/linux/pwm.h`](srctree/include/linux/pwm.h)
 
-use core::{
-    fmt::{
-        self,
-        Write, //
-    },
-    ptr,
+use core::ptr::{
+    self,
+    NonNull, //
 };
 use kernel::{
     bindings,
+    device::Device,
     ffi::{
-        c_char,
         c_int,
-        c_uint,
-        c_ulonglong,
         c_void, //
     },
     new_mutex,
     prelude::*,
-    str::{
-        as_char_ptr_in_const_context,
-        CString, //
+    str::CString,
+    sync::{
+        aref::ARef,
+        Mutex, //
     },
-    sync::Mutex,
+    sysfs::{
+        Attribute,
+        AttributeGroup,
+        AttributeList,
+        AttributeOperations,
+        DeviceOwner,
+        Groups,
+        Input,
+        Page, //
+    },
     types::Opaque,
 };
 
 use crate::{
     chip::{
-        op_result,
         Chip,
         Pwm, //
     },
@@ -69,6 +73,10 @@ struct Export {
     #[pin]
     lock: Mutex<bindings::pwm_state>,
 }
+
+// SAFETY: The device is changed by the driver core under its own locks, `pwm` only read, and
+// the state under `lock`.
+unsafe impl Sync for Export {}
 
 impl Export {
     /// The export a `pwmM` device belongs to.
@@ -110,61 +118,24 @@ unsafe extern "C" fn export_release(dev: *mut bindings::device) {
     drop(unsafe { KBox::from_raw(export) });
 }
 
-/// Formats into a sysfs page.
-struct Page {
-    buf: *mut u8,
-    len: usize,
-}
-
-impl Write for Page {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        if end > kernel::page::PAGE_SIZE {
-            return Err(fmt::Error);
-        }
-        // SAFETY: sysfs passes a buffer of `PAGE_SIZE` bytes; `end` is within it.
-        unsafe { ptr::copy_nonoverlapping(s.as_ptr(), self.buf.add(self.len), s.len()) };
-        self.len = end;
-        Ok(())
+// SAFETY: The pwm class's `dev_groups` (`CHIP_GROUPS`) are the only groups of `Chip`, and
+// every device of the class is the device embedded in a chip, which its release frees; while
+// the device is registered the chip is alive.
+unsafe impl DeviceOwner for Chip {
+    unsafe fn from_device<'a>(dev: *mut bindings::device) -> &'a Self {
+        // SAFETY: As the caller guarantees, `dev` is the device of a chip from
+        // `pwmchip_alloc`, alive for `'a`.
+        unsafe { Chip::from_raw(kernel::container_of!(dev, bindings::pwm_chip, dev)) }
     }
 }
 
-/// `sysfs_emit()`: `args` and a newline into the page `buf`.
-fn emit(buf: *mut c_char, args: fmt::Arguments<'_>) -> isize {
-    let mut page = Page {
-        buf: buf.cast(),
-        len: 0,
-    };
-    match page.write_fmt(args).and_then(|()| page.write_str("\n")) {
-        Ok(()) => page.len as isize,
-        Err(_) => EINVAL.to_errno() as isize,
+// SAFETY: Only `Export` devices get `PWM_GROUPS` (in `export_child`), and their release frees
+// the export: while the device is registered the export is alive.
+unsafe impl DeviceOwner for Export {
+    unsafe fn from_device<'a>(dev: *mut bindings::device) -> &'a Self {
+        // SAFETY: As the caller guarantees.
+        unsafe { Export::from_dev(dev) }
     }
-}
-
-/// The return value of a store: `size` on success.
-fn stored(result: Result, size: usize) -> isize {
-    match result {
-        Ok(()) => size as isize,
-        Err(e) => e.to_errno() as isize,
-    }
-}
-
-/// The chip a `pwmchipN` device belongs to.
-///
-/// # Safety
-///
-/// `dev` is the device of a chip from `pwmchip_alloc`, alive during the call.
-unsafe fn chip_of<'a>(dev: *mut bindings::device) -> &'a Chip {
-    // SAFETY: As the caller guarantees; the device is embedded in the chip.
-    unsafe { Chip::from_raw(kernel::container_of!(dev, bindings::pwm_chip, dev)) }
-}
-
-/// `kstrtouint(buf, 0, ..)`.
-fn parse_uint(buf: *const c_char) -> Result<u32> {
-    let mut v: c_uint = 0;
-    // SAFETY: sysfs passes a NUL-terminated buffer.
-    op_result(unsafe { bindings::kstrtouint(buf, 0, &mut v) })?;
-    Ok(v)
 }
 
 /// Sends `KOBJ_CHANGE` with `<key>=pwm<hwpwm>` for the chip's device.
@@ -225,7 +196,7 @@ fn export_child(chip: &Chip, pwm: &Pwm) -> Result {
         bindings::device_initialize(dev);
         (*dev).release = Some(export_release);
         (*dev).parent = chip.dev();
-        (*dev).groups = PWM_GROUPS.as_ptr();
+        (*dev).groups = PWM_GROUPS.as_raw();
     }
     // SAFETY: The device is initialised; the format takes one `unsigned int`.
     let mut ret = unsafe { bindings::dev_set_name(dev, c"pwm%u".as_char_ptr(), pwm.hwpwm()) };
@@ -248,7 +219,7 @@ fn export_child(chip: &Chip, pwm: &Pwm) -> Result {
 /// Called by `device_find_child` with a live child device.
 unsafe extern "C" fn is_export_of(dev: *mut bindings::device, data: *const c_void) -> c_int {
     // SAFETY: The driver core passes a live child device.
-    if unsafe { (*dev).groups } != PWM_GROUPS.as_ptr() {
+    if unsafe { (*dev).groups } != PWM_GROUPS.as_raw() {
         return 0;
     }
     // SAFETY: Only `Export` devices have the channel attributes.
@@ -256,9 +227,13 @@ unsafe extern "C" fn is_export_of(dev: *mut bindings::device, data: *const c_voi
     c_int::from(export.pwm.cast_const().cast::<c_void>() == data)
 }
 
-/// Removes the `pwmM` device of `pwm` and puts the channel back. The caller
-/// cleared the channel's exported flag, so it owns the device.
-fn unexport_child(chip: &Chip, pwm: &Pwm) {
+/// The C device of `dev` (`Device` wraps it transparently).
+fn raw(dev: &Device) -> *mut bindings::device {
+    ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// The `pwmM` device of `pwm`, with a reference, if the channel has one.
+fn find_export(chip: &Chip, pwm: &Pwm) -> Option<ARef<Device>> {
     // SAFETY: The chip's device is alive; `is_export_of` only compares pointers.
     let dev = unsafe {
         bindings::device_find_child(
@@ -267,16 +242,22 @@ fn unexport_child(chip: &Chip, pwm: &Pwm) {
             Some(is_export_of),
         )
     };
-    if dev.is_null() {
+    // SAFETY: `device_find_child` returns a device with a reference, which becomes the
+    // `ARef`'s; `Device` is a transparent wrapper of `struct device`.
+    NonNull::new(dev).map(|dev| unsafe { ARef::from_raw(dev.cast()) })
+}
+
+/// Removes the `pwmM` device of `pwm` and puts the channel back. The caller
+/// cleared the channel's exported flag, so it owns the device.
+fn unexport_child(chip: &Chip, pwm: &Pwm) {
+    let Some(dev) = find_export(chip, pwm) else {
         return;
-    }
+    };
     uevent(chip, "UNEXPORT", pwm.hwpwm());
     // SAFETY: `dev` is the registered `pwmM` device, which the caller owns; the reference
-    // from `device_find_child` is dropped after the unregistration.
-    unsafe {
-        bindings::device_unregister(dev);
-        bindings::put_device(dev);
-    }
+    // in `dev` is dropped after the unregistration.
+    unsafe { bindings::device_unregister(raw(&dev)) };
+    drop(dev);
     // SAFETY: The export's request, now that its device (and every attribute call) is gone.
     unsafe { request::put(pwm.as_raw()) };
 }
@@ -294,43 +275,31 @@ pub(crate) fn unexport_all(chip: &Chip) {
     }
 }
 
-/// `export`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn export_store(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *const c_char,
-    size: usize,
-) -> isize {
-    // SAFETY: The class's attributes are only on chip devices, alive during the call.
-    let chip = unsafe { chip_of(dev) };
-    let result = parse_uint(buf).and_then(|hwpwm| {
+/// `export`: requests a channel for sysfs and adds its `pwmM` directory.
+struct ExportAttr;
+
+#[vtable]
+impl AttributeOperations for ExportAttr {
+    type Data = Chip;
+
+    fn store(chip: &Chip, input: &Input<'_>) -> Result {
+        let hwpwm = input.parse_u32()?;
         if hwpwm >= chip.npwm() {
             return Err(ENODEV);
         }
         export(chip, hwpwm)
-    });
-    stored(result, size)
+    }
 }
 
-/// `unexport`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn unexport_store(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *const c_char,
-    size: usize,
-) -> isize {
-    // SAFETY: The class's attributes are only on chip devices, alive during the call.
-    let chip = unsafe { chip_of(dev) };
-    let result = parse_uint(buf).and_then(|hwpwm| {
-        let pwm = chip.pwm(hwpwm).ok_or(ENODEV)?;
+/// `unexport`: removes a channel's `pwmM` directory and frees the channel.
+struct UnexportAttr;
+
+#[vtable]
+impl AttributeOperations for UnexportAttr {
+    type Data = Chip;
+
+    fn store(chip: &Chip, input: &Input<'_>) -> Result {
+        let pwm = chip.pwm(input.parse_u32()?).ok_or(ENODEV)?;
         let owned = {
             let _control = chip.lock_control();
             pwm.take_exported()
@@ -340,342 +309,158 @@ unsafe extern "C" fn unexport_store(
         }
         unexport_child(chip, pwm);
         Ok(())
-    });
-    stored(result, size)
+    }
 }
 
-/// `npwm`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn npwm_show(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: The class's attributes are only on chip devices, alive during the call.
-    let chip = unsafe { chip_of(dev) };
-    emit(buf, format_args!("{}", chip.npwm()))
+/// `npwm`: the number of channels.
+struct NpwmAttr;
+
+#[vtable]
+impl AttributeOperations for NpwmAttr {
+    type Data = Chip;
+
+    fn show(chip: &Chip, page: &mut Page<'_>) -> Result {
+        page.emit(format_args!("{}\n", chip.npwm()))
+    }
 }
 
-/// The export of a `pwmM` attribute call.
-///
-/// # Safety
-///
-/// `dev` is a `pwmM` device during one of its attributes' calls.
-unsafe fn export_of<'a>(dev: *mut bindings::device) -> &'a Export {
-    // SAFETY: As the caller guarantees: only `Export` devices carry these attributes.
-    unsafe { Export::from_dev(dev) }
-}
+/// `period` (`DUTY == false`) and `duty_cycle` (`DUTY == true`), in ns.
+struct LengthAttr<const DUTY: bool>;
 
-macro_rules! u64_attr {
-    ($show:ident, $store:ident, $field:ident) => {
-        /// # Safety
-        ///
-        /// Called by sysfs on a `pwmM` device, alive during the call.
-        unsafe extern "C" fn $show(
-            dev: *mut bindings::device,
-            _attr: *mut bindings::device_attribute,
-            buf: *mut c_char,
-        ) -> isize {
-            // SAFETY: Called by sysfs on a `pwmM` device.
-            let export = unsafe { export_of(dev) };
-            emit(buf, format_args!("{}", export.pwm().state().$field))
+impl<const DUTY: bool> LengthAttr<DUTY> {
+    fn field(st: &mut bindings::pwm_state) -> &mut u64 {
+        if DUTY {
+            &mut st.duty_cycle
+        } else {
+            &mut st.period
         }
-
-        /// # Safety
-        ///
-        /// Called by sysfs on a `pwmM` device, alive during the call.
-        unsafe extern "C" fn $store(
-            dev: *mut bindings::device,
-            _attr: *mut bindings::device_attribute,
-            buf: *const c_char,
-            size: usize,
-        ) -> isize {
-            // SAFETY: Called by sysfs on a `pwmM` device.
-            let export = unsafe { export_of(dev) };
-            let mut val: c_ulonglong = 0;
-            // SAFETY: sysfs passes a NUL-terminated buffer.
-            let parsed = op_result(unsafe { bindings::kstrtoull(buf, 0, &mut val) });
-            stored(
-                parsed.and_then(|()| export.update(|st| st.$field = val)),
-                size,
-            )
-        }
-    };
+    }
 }
 
-u64_attr!(period_show, period_store, period);
-u64_attr!(duty_cycle_show, duty_cycle_store, duty_cycle);
+#[vtable]
+impl<const DUTY: bool> AttributeOperations for LengthAttr<DUTY> {
+    type Data = Export;
 
-/// `enable`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn enable_show(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: Called by sysfs on a `pwmM` device.
-    let export = unsafe { export_of(dev) };
-    emit(
-        buf,
-        format_args!("{}", u8::from(export.pwm().state().enabled)),
-    )
+    fn show(export: &Export, page: &mut Page<'_>) -> Result {
+        let mut st = export.pwm().state();
+        page.emit(format_args!("{}\n", *Self::field(&mut st)))
+    }
+
+    fn store(export: &Export, input: &Input<'_>) -> Result {
+        let val = input.parse_u64()?;
+        export.update(|st| *Self::field(st) = val)
+    }
 }
 
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn enable_store(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *const c_char,
-    size: usize,
-) -> isize {
-    // SAFETY: Called by sysfs on a `pwmM` device.
-    let export = unsafe { export_of(dev) };
-    let mut val: c_int = 0;
-    // SAFETY: sysfs passes a NUL-terminated buffer.
-    let result = op_result(unsafe { bindings::kstrtoint(buf, 0, &mut val) }).and_then(|()| {
-        let enabled = match val {
+/// `enable`: `0` or `1`.
+struct EnableAttr;
+
+#[vtable]
+impl AttributeOperations for EnableAttr {
+    type Data = Export;
+
+    fn show(export: &Export, page: &mut Page<'_>) -> Result {
+        page.emit(format_args!("{}\n", u8::from(export.pwm().state().enabled)))
+    }
+
+    fn store(export: &Export, input: &Input<'_>) -> Result {
+        let enabled = match input.parse_i32()? {
             0 => false,
             1 => true,
             _ => return Err(EINVAL),
         };
         export.update(|st| st.enabled = enabled)
-    });
-    stored(result, size)
-}
-
-/// `polarity`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn polarity_show(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: Called by sysfs on a `pwmM` device.
-    let export = unsafe { export_of(dev) };
-    let name = match export.pwm().state().polarity {
-        bindings::pwm_polarity_PWM_POLARITY_NORMAL => "normal",
-        bindings::pwm_polarity_PWM_POLARITY_INVERSED => "inversed",
-        _ => "unknown",
-    };
-    emit(buf, format_args!("{name}"))
-}
-
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn polarity_store(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *const c_char,
-    size: usize,
-) -> isize {
-    // SAFETY: Called by sysfs on a `pwmM` device.
-    let export = unsafe { export_of(dev) };
-    // SAFETY: sysfs passes a NUL-terminated buffer; the names are C strings.
-    let is = |name: &CStr| unsafe { bindings::sysfs_streq(buf, name.as_char_ptr()) };
-    let polarity = if is(c"normal") {
-        bindings::pwm_polarity_PWM_POLARITY_NORMAL
-    } else if is(c"inversed") {
-        bindings::pwm_polarity_PWM_POLARITY_INVERSED
-    } else {
-        return EINVAL.to_errno() as isize;
-    };
-    stored(export.update(|st| st.polarity = polarity), size)
-}
-
-/// `capture`
-///
-/// # Safety
-///
-/// Called by sysfs on a device that carries this attribute, alive during the call.
-unsafe extern "C" fn capture_show(
-    dev: *mut bindings::device,
-    _attr: *mut bindings::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: Called by sysfs on a `pwmM` device.
-    let export = unsafe { export_of(dev) };
-    let mut result = bindings::pwm_capture::default();
-    match state::capture(export.pwm(), &mut result, CAPTURE_TIMEOUT_MS) {
-        Ok(()) => emit(buf, format_args!("{} {}", result.period, result.duty_cycle)),
-        Err(e) => e.to_errno() as isize,
     }
 }
 
-type Show = unsafe extern "C" fn(
-    *mut bindings::device,
-    *mut bindings::device_attribute,
-    *mut c_char,
-) -> isize;
-type Store = unsafe extern "C" fn(
-    *mut bindings::device,
-    *mut bindings::device_attribute,
-    *const c_char,
-    usize,
-) -> isize;
+/// `polarity`: `normal` or `inversed`.
+struct PolarityAttr;
 
-/// A `struct device_attribute` in static memory.
-#[repr(transparent)]
-struct Attr(Opaque<bindings::device_attribute>);
+#[vtable]
+impl AttributeOperations for PolarityAttr {
+    type Data = Export;
 
-// SAFETY: sysfs only reads the attribute after it is built at compile time.
-unsafe impl Sync for Attr {}
-
-impl Attr {
-    const fn new(name: &'static CStr, mode: u16, show: Option<Show>, store: Option<Store>) -> Self {
-        Self(Opaque::new(bindings::device_attribute {
-            attr: bindings::attribute {
-                name: as_char_ptr_in_const_context(name),
-                mode,
-                // SAFETY: All-zero is valid for the remaining (lockdep) fields of a static
-                // attribute.
-                ..unsafe { core::mem::zeroed() }
-            },
-            __bindgen_anon_1: bindings::device_attribute__bindgen_ty_1 { show },
-            __bindgen_anon_2: bindings::device_attribute__bindgen_ty_2 { store },
-        }))
+    fn show(export: &Export, page: &mut Page<'_>) -> Result {
+        let name = match export.pwm().state().polarity {
+            bindings::pwm_polarity_PWM_POLARITY_NORMAL => "normal",
+            bindings::pwm_polarity_PWM_POLARITY_INVERSED => "inversed",
+            _ => "unknown",
+        };
+        page.emit(format_args!("{name}\n"))
     }
 
-    const fn attr(&self) -> *mut bindings::attribute {
-        // `attr` is the first member of `struct device_attribute`.
-        self.0.get().cast()
+    fn store(export: &Export, input: &Input<'_>) -> Result {
+        let polarity = if input.is(c"normal") {
+            bindings::pwm_polarity_PWM_POLARITY_NORMAL
+        } else if input.is(c"inversed") {
+            bindings::pwm_polarity_PWM_POLARITY_INVERSED
+        } else {
+            return Err(EINVAL);
+        };
+        export.update(|st| st.polarity = polarity)
     }
 }
 
-/// A NULL-terminated array of pointers in static memory.
-#[repr(transparent)]
-pub(crate) struct Table<T, const N: usize>([*mut T; N]);
+/// `capture`: a measured period and duty cycle, in ns.
+struct CaptureAttr;
 
-// SAFETY: The arrays are built at compile time and only read.
-unsafe impl<T, const N: usize> Sync for Table<T, N> {}
+#[vtable]
+impl AttributeOperations for CaptureAttr {
+    type Data = Export;
 
-/// A `struct attribute_group` in static memory.
-#[repr(transparent)]
-struct Group(Opaque<bindings::attribute_group>);
-
-// SAFETY: Built at compile time and only read.
-unsafe impl Sync for Group {}
-
-impl Group {
-    const fn new<const N: usize>(attrs: &'static Table<bindings::attribute, N>) -> Self {
-        Self(Opaque::new(bindings::attribute_group {
-            __bindgen_anon_2: bindings::attribute_group__bindgen_ty_2 {
-                attrs: attrs.0.as_ptr().cast_mut(),
-            },
-            // SAFETY: All-zero is valid for the other members: no name, no callbacks.
-            ..unsafe { core::mem::zeroed() }
-        }))
+    fn show(export: &Export, page: &mut Page<'_>) -> Result {
+        let mut result = bindings::pwm_capture::default();
+        state::capture(export.pwm(), &mut result, CAPTURE_TIMEOUT_MS)?;
+        page.emit(format_args!("{} {}\n", result.period, result.duty_cycle))
     }
 }
 
-const RO: u16 = 0o444;
-const WO: u16 = 0o200;
-const RW: u16 = 0o644;
-
-static EXPORT_ATTR: Attr = Attr::new(c"export", WO, None, Some(export_store));
-static UNEXPORT_ATTR: Attr = Attr::new(c"unexport", WO, None, Some(unexport_store));
-static NPWM_ATTR: Attr = Attr::new(c"npwm", RO, Some(npwm_show), None);
-static CHIP_ATTRS: Table<bindings::attribute, 4> = Table([
-    EXPORT_ATTR.attr(),
-    UNEXPORT_ATTR.attr(),
-    NPWM_ATTR.attr(),
-    ptr::null_mut(),
-]);
-static CHIP_GROUP: Group = Group::new(&CHIP_ATTRS);
+static EXPORT_ATTR: Attribute<Chip> = Attribute::new::<ExportAttr>(c"export");
+static UNEXPORT_ATTR: Attribute<Chip> = Attribute::new::<UnexportAttr>(c"unexport");
+static NPWM_ATTR: Attribute<Chip> = Attribute::new::<NpwmAttr>(c"npwm");
+static CHIP_ATTRS: AttributeList<Chip, 3> =
+    AttributeList::new([&EXPORT_ATTR, &UNEXPORT_ATTR, &NPWM_ATTR]);
+static CHIP_GROUP: AttributeGroup<Chip> = AttributeGroup::new(&CHIP_ATTRS);
 /// The attribute groups of every chip's device (the class's `dev_groups`).
-pub(crate) static CHIP_GROUPS: Table<bindings::attribute_group, 2> =
-    Table([CHIP_GROUP.0.get(), ptr::null_mut()]);
+pub(crate) static CHIP_GROUPS: Groups<Chip, 1> = Groups::new([&CHIP_GROUP]);
 
-static PERIOD_ATTR: Attr = Attr::new(c"period", RW, Some(period_show), Some(period_store));
-static DUTY_CYCLE_ATTR: Attr = Attr::new(
-    c"duty_cycle",
-    RW,
-    Some(duty_cycle_show),
-    Some(duty_cycle_store),
-);
-static ENABLE_ATTR: Attr = Attr::new(c"enable", RW, Some(enable_show), Some(enable_store));
-static POLARITY_ATTR: Attr = Attr::new(c"polarity", RW, Some(polarity_show), Some(polarity_store));
-static CAPTURE_ATTR: Attr = Attr::new(c"capture", RO, Some(capture_show), None);
-static PWM_ATTRS: Table<bindings::attribute, 6> = Table([
-    PERIOD_ATTR.attr(),
-    DUTY_CYCLE_ATTR.attr(),
-    ENABLE_ATTR.attr(),
-    POLARITY_ATTR.attr(),
-    CAPTURE_ATTR.attr(),
-    ptr::null_mut(),
+static PERIOD_ATTR: Attribute<Export> = Attribute::new::<LengthAttr<false>>(c"period");
+static DUTY_CYCLE_ATTR: Attribute<Export> = Attribute::new::<LengthAttr<true>>(c"duty_cycle");
+static ENABLE_ATTR: Attribute<Export> = Attribute::new::<EnableAttr>(c"enable");
+static POLARITY_ATTR: Attribute<Export> = Attribute::new::<PolarityAttr>(c"polarity");
+static CAPTURE_ATTR: Attribute<Export> = Attribute::new::<CaptureAttr>(c"capture");
+static PWM_ATTRS: AttributeList<Export, 5> = AttributeList::new([
+    &PERIOD_ATTR,
+    &DUTY_CYCLE_ATTR,
+    &ENABLE_ATTR,
+    &POLARITY_ATTR,
+    &CAPTURE_ATTR,
 ]);
-static PWM_GROUP: Group = Group::new(&PWM_ATTRS);
-static PWM_GROUPS: Table<bindings::attribute_group, 2> =
-    Table([PWM_GROUP.0.get(), ptr::null_mut()]);
-
-impl<T, const N: usize> Table<T, N> {
-    /// The array, as the `const struct X **` C wants.
-    pub(crate) const fn as_ptr(&self) -> *mut *const T {
-        self.0.as_ptr().cast_mut().cast()
-    }
-}
+static PWM_GROUP: AttributeGroup<Export> = AttributeGroup::new(&PWM_ATTRS);
+static PWM_GROUPS: Groups<Export, 1> = Groups::new([&PWM_GROUP]);
 
 #[cfg(CONFIG_PM_SLEEP)]
 /// The exported channels of a chip, each with a reference to its `pwmM`
 /// device, collected under the control mutex.
-fn exports_of(chip: &Chip) -> Result<KVec<(*mut bindings::device, &Export)>> {
+fn exports_of(chip: &Chip) -> Result<KVec<(ARef<Device>, &Export)>> {
     let mut out = KVec::new();
-    let mut ret = Ok(());
     let _control = chip.lock_control();
     for pwm in chip.pwms().filter(|p| p.is_exported()) {
-        // SAFETY: The chip's device is alive; `is_export_of` only compares pointers.
-        let dev = unsafe {
-            bindings::device_find_child(
-                chip.dev(),
-                pwm.as_raw().cast_const().cast(),
-                Some(is_export_of),
-            )
-        };
-        if dev.is_null() {
+        let Some(dev) = find_export(chip, pwm) else {
             continue;
-        }
-        // SAFETY: A `pwmM` device, which the reference just taken keeps alive.
-        let export = unsafe { Export::from_dev(dev) };
-        if out.push((dev, export), GFP_KERNEL).is_err() {
-            // SAFETY: The reference just taken.
-            unsafe { bindings::put_device(dev) };
-            ret = Err(ENOMEM);
-        }
+        };
+        // SAFETY: A `pwmM` device, which the reference in `dev` keeps registered while the
+        // control mutex is held, and alive afterwards (its release frees the export).
+        let export = unsafe { Export::from_dev(raw(&dev)) };
+        out.push((dev, export), GFP_KERNEL)?;
     }
-    match ret {
-        Ok(()) => Ok(out),
-        Err(e) => {
-            put_all(out);
-            Err(e)
-        }
-    }
-}
-
-#[cfg(CONFIG_PM_SLEEP)]
-fn put_all(exports: KVec<(*mut bindings::device, &Export)>) {
-    for (dev, _) in exports {
-        // SAFETY: The reference `exports_of` took.
-        unsafe { bindings::put_device(dev) };
-    }
+    Ok(out)
 }
 
 #[cfg(CONFIG_PM_SLEEP)]
 /// Restarts the given exports that ran at suspend; tries every one and
 /// returns the first error.
-fn resume_exports(exports: &[(*mut bindings::device, &Export)]) -> Result {
+fn resume_exports(exports: &[(ARef<Device>, &Export)]) -> Result {
     let mut ret = Ok(());
     for (_, export) in exports {
         let saved = export.lock.lock();
@@ -698,8 +483,9 @@ fn resume_exports(exports: &[(*mut bindings::device, &Export)]) -> Result {
 ///
 /// Called by the PM core with a chip's device.
 unsafe extern "C" fn pwm_class_suspend(dev: *mut bindings::device) -> c_int {
-    // SAFETY: The class's PM ops are only called for chip devices.
-    let chip = unsafe { chip_of(dev) };
+    // SAFETY: The class's PM ops are only called for its devices, which are chips' and
+    // registered during the call.
+    let chip = unsafe { Chip::from_device(dev) };
     // Without the whole list, suspend fails rather than skip a channel.
     let exports = match exports_of(chip) {
         Ok(exports) => exports,
@@ -722,7 +508,7 @@ unsafe extern "C" fn pwm_class_suspend(dev: *mut bindings::device) -> c_int {
             break;
         }
     }
-    put_all(exports);
+    drop(exports);
     match ret {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -736,14 +522,15 @@ unsafe extern "C" fn pwm_class_suspend(dev: *mut bindings::device) -> c_int {
 ///
 /// Called by the PM core with a chip's device.
 unsafe extern "C" fn pwm_class_resume(dev: *mut bindings::device) -> c_int {
-    // SAFETY: The class's PM ops are only called for chip devices.
-    let chip = unsafe { chip_of(dev) };
+    // SAFETY: The class's PM ops are only called for its devices, which are chips' and
+    // registered during the call.
+    let chip = unsafe { Chip::from_device(dev) };
     let exports = match exports_of(chip) {
         Ok(exports) => exports,
         Err(e) => return e.to_errno(),
     };
     let ret = resume_exports(&exports);
-    put_all(exports);
+    drop(exports);
     match ret {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

@@ -21,7 +21,6 @@ use kernel::{
 };
 
 use crate::{
-    capi,
     chip::{
         Chip,
         Pwm, //
@@ -84,7 +83,7 @@ pub(crate) fn chip_added(chip: &Chip) {
     unsafe {
         let xlate = &raw mut (*chip.as_raw()).of_xlate;
         if (*xlate).is_none() {
-            *xlate = Some(capi::of_pwm_xlate_with_flags);
+            *xlate = Some(bindings::of_pwm_xlate_with_flags);
         }
         node_get(np);
     }
