@@ -88,10 +88,10 @@ cmdline="console=ttyS0 panic=-1 pwmrs.mode=$mode"
 # A suite of ours whose name ended in "l" would not run here, and the
 # inventory of scripts/results.py (every suite with as many cases as its
 # source declares) fails the run then, rather than let it vanish.
-# DOCTEST_GLOB, one glob for the doctests of kernel/pwm*, kernel/chrdev.rs
-# and kernel/sysfs.rs (pwm_*, chrdev_*, sysfs_*): of the names upstream's
-# doctests have, it matches none. A doctest of ours it missed would be
-# short in the inventory.
+# DOCTEST_GLOB, one glob for the doctests of kernel/pwm*, kernel/chrdev.rs,
+# kernel/sysfs.rs and kernel/sysfs/ (pwm_*, chrdev_*, sysfs_*): of the
+# names upstream's doctests have, it matches none. A doctest of ours it
+# missed would be short in the inventory.
 DOCTEST_GLOB='rust_doctest_kernel_[pcs][why][mrs][_df][!_]*'
 case $mode in
 run) cmdline="$cmdline loglevel=5 kunit.enable=0" ;;

@@ -101,8 +101,10 @@ FENCE_RE = re.compile(r"^\s*//[/!]\s*```(.*)$")
 DOCTEST_SUITE = "rust_doctests_kernel"
 DOCTEST_PREFIXES = ("rust_doctest_kernel_pwm",
                     "rust_doctest_kernel_sysfs_rs",
+                    "rust_doctest_kernel_sysfs_child_rs",
                     "rust_doctest_kernel_chrdev_rs")
-DOCTEST_FILES = ("rust/kernel/sysfs.rs", "rust/kernel/chrdev.rs")
+DOCTEST_FILES = ("rust/kernel/sysfs.rs", "rust/kernel/sysfs/child.rs",
+                 "rust/kernel/chrdev.rs")
 
 
 def expected_kunit(top):

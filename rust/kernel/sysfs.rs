@@ -11,7 +11,9 @@
 //! groups in a NULL-terminated [`Groups`] array for `struct device`'s
 //! `groups` or `struct class`'s `dev_groups`. The only `unsafe` a user
 //! writes is the [`DeviceOwner`] implementation that maps a device back to
-//! its owner.
+//! its owner, and none for a [`ChildDevice`], which owns its device and
+//! implements it itself. [`change_uevent`] tells userspace that something
+//! under a device changed.
 //!
 //! # Examples
 //!
@@ -90,6 +92,24 @@ use core::{
     marker::PhantomData,
     ptr, //
 };
+
+mod child;
+pub use child::ChildDevice;
+
+/// Sends a `KOBJ_CHANGE` uevent for `dev` with the environment variable
+/// `var` (`KEY=value`) added to the usual ones.
+pub fn change_uevent(dev: &crate::device::Device, var: &CStr) -> Result {
+    let mut envp = [var.as_char_ptr().cast_mut(), ptr::null_mut()];
+    // SAFETY: `dev` is a live device; `envp` is NULL-terminated and outlives the call, which
+    // copies the variables it sends and writes none.
+    to_result(unsafe {
+        bindings::kobject_uevent_env(
+            &raw mut (*dev.as_raw()).kobj,
+            bindings::kobject_action_KOBJ_CHANGE,
+            envp.as_mut_ptr(),
+        )
+    })
+}
 
 /// A type that embeds a `struct device` and is found back from it, so that
 /// attribute callbacks get the owner instead of the device.
@@ -430,7 +450,8 @@ impl<T: DeviceOwner, const N: usize> Groups<T, N> {
         }
     }
 
-    /// The NULL-terminated array, for the C structures that take it.
+    /// The NULL-terminated array, for the C structures that take it. Only
+    /// the devices [`DeviceOwner`] maps to a `T` may be given it.
     pub const fn as_raw(&'static self) -> *mut *const bindings::attribute_group {
         // `end` follows `groups` at the start of the `#[repr(C)]` struct.
         ptr::from_ref(self).cast_mut().cast()

@@ -213,6 +213,12 @@ impl Chip {
         unsafe { &raw mut (*self.as_raw()).dev }
     }
 
+    /// The chip's own device (`chip->dev`).
+    pub(crate) fn device(&self) -> &kernel::device::Device {
+        // SAFETY: By the type invariant the device is alive while `self` is borrowed.
+        unsafe { kernel::device::Device::from_raw(self.dev()) }
+    }
+
     pub(crate) fn parent(&self) -> *mut bindings::device {
         // SAFETY: By the type invariant the chip is alive; `parent` is set at allocation.
         unsafe { (*self.as_raw()).dev.parent }
@@ -687,10 +693,11 @@ impl Control<'_> {
             }
             // A sysfs export is the core's own user, unexported right after.
             if !pwm.is_exported() {
-                // SAFETY: The chip's device is alive.
-                let dev: &kernel::device::Device =
-                    unsafe { kernel::device::Device::from_raw(self.chip.dev()) };
-                dev_warn!(dev, "Freeing requested PWM #{}\n", pwm.hwpwm());
+                dev_warn!(
+                    self.chip.device(),
+                    "Freeing requested PWM #{}\n",
+                    pwm.hwpwm()
+                );
             }
             if let Some(free) = free {
                 // SAFETY: The driver is still bound (its remove path is running) and the

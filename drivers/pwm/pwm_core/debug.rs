@@ -41,12 +41,6 @@ use crate::{
 /// Whether the checks run (`CONFIG_PWM_DEBUG`).
 pub(crate) const ENABLED: bool = cfg!(CONFIG_PWM_DEBUG);
 
-/// The chip's own device, where upstream logs rounding findings.
-fn chip_dev(chip: &Chip) -> &Device {
-    // SAFETY: The chip's device is initialised at allocation and lives as long as `chip`.
-    unsafe { Device::from_raw(chip.dev()) }
-}
-
 /// The chip's parent, where upstream logs findings about `apply`.
 fn parent_dev(chip: &Chip) -> &Device {
     // SAFETY: Registered chips have a parent, which their device keeps alive.
@@ -65,7 +59,7 @@ pub(crate) fn rounded_down(req: &pwm_waveform, rounded: &pwm_waveform) -> bool {
 /// Logs a rounding that disagrees with what `round_waveform_tohw` returned.
 fn wrong_rounding(chip: &Chip, req: &pwm_waveform, result: &pwm_waveform, ret_tohw: c_int) {
     dev_err!(
-        chip_dev(chip),
+        chip.device(),
         "Wrong rounding: requested {}/{} [+{}], result {}/{} [+{}], ret: {}\n",
         req.duty_length_ns,
         req.period_length_ns,
@@ -89,7 +83,7 @@ pub(crate) fn check_round(
 ) {
     if ret_tohw > 1 {
         dev_err!(
-            chip_dev(chip),
+            chip.device(),
             "Unexpected return value from __pwm_round_waveform_tohw: requested {}/{} [+{}], return value {}\n",
             req.duty_length_ns,
             req.period_length_ns,
@@ -99,7 +93,7 @@ pub(crate) fn check_round(
     }
     if ret_fromhw > 0 {
         dev_err!(
-            chip_dev(chip),
+            chip.device(),
             "Unexpected return value from __pwm_round_waveform_fromhw: requested {}/{} [+{}], return value {}\n",
             req.duty_length_ns,
             req.period_length_ns,
@@ -135,7 +129,7 @@ pub(crate) fn check_state_rounding(
     kernel::error::to_result(ops.round_fromhw(pwm, wfhw, &mut rounded))?;
     if !rounded_down(req, &rounded) {
         dev_err!(
-            chip_dev(pwm.chip()),
+            pwm.chip().device(),
             "Wrong rounding: requested {}/{} [+{}], result {}/{} [+{}]\n",
             req.duty_length_ns,
             req.period_length_ns,
@@ -164,7 +158,7 @@ pub(crate) fn check_written(
     kernel::error::to_result(ops.round_fromhw(pwm, &wfhw, &mut set))?;
     if waveform::compare(&set, expected).is_ne() {
         dev_err!(
-            chip_dev(pwm.chip()),
+            pwm.chip().device(),
             "Unexpected setting: requested {}/{} [+{}], expected {}/{} [+{}], set {}/{} [+{}]\n",
             req.duty_length_ns,
             req.period_length_ns,

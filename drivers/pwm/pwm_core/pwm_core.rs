@@ -28,10 +28,12 @@
 //! 2. `waveform`, `state`, `request`, `debug`: what is done with a
 //!    chip: conversions, applying, requesting.
 //! 3. `registry`, `xlate`, `lookup`: finding chips and channels.
-//! 4. The userspace and GPIO interfaces, `sysfs` (with `class`),
-//!    `cdev`, `debugfs`, `gpio`: on layers 1 to 3, never on
-//!    `register` or `capi`; `sysfs.rs` and `cdev.rs` stand on
-//!    `kernel::sysfs` and `kernel::chrdev`.
+//! 4. The userspace and GPIO interfaces, `sysfs` (with `class`, where
+//!    the driver core's callbacks with a bare device come in), `cdev`,
+//!    `debugfs`, `gpio`: on layers 1 to 3, never on `register` or
+//!    `capi`; `sysfs.rs` and `cdev.rs` stand on `kernel::sysfs` (each
+//!    exported channel's `pwmN` is a `kernel::sysfs::ChildDevice`) and
+//!    `kernel::chrdev`.
 //! 5. `register`: adding and removing chips, which sets up and tears down
 //!    the interfaces.
 //! 6. `capi`: the C entry points. No module uses it; the lower layers
