@@ -184,16 +184,25 @@ impl fmt::Write for Page<'_> {
 
 /// What a `store` was given: the bytes written to the attribute, which
 /// sysfs terminates with a NUL.
+///
+/// # Invariants
+///
+/// `text` points to a NUL-terminated string, valid for `'a`.
 pub struct Input<'a> {
-    text: &'a CStr,
+    text: *const c_char,
     bytes: &'a [u8],
 }
 
 impl<'a> Input<'a> {
     /// The input `bytes`, whose text is `text` (the bytes up to the first
     /// NUL, as C functions see them).
+    #[inline]
     pub fn new(text: &'a CStr, bytes: &'a [u8]) -> Self {
-        Self { text, bytes }
+        // INVARIANT: A `CStr` is NUL-terminated, and borrowed for `'a`.
+        Self {
+            text: text.as_char_ptr(),
+            bytes,
+        }
     }
 
     /// Every byte written, NULs included.
@@ -203,39 +212,56 @@ impl<'a> Input<'a> {
 
     /// The text up to the first NUL.
     pub fn as_c_str(&self) -> &CStr {
-        self.text
+        // SAFETY: By the type invariant `text` is NUL-terminated and valid for `'a`.
+        unsafe { CStr::from_char_ptr(self.text) }
     }
 
     /// `kstrtouint(buf, 0, ..)`: decimal, `0x` hex or `0` octal, an
     /// optional `+` and one trailing newline; `EINVAL` or `ERANGE`.
+    #[inline]
     pub fn parse_u32(&self) -> Result<u32> {
         let mut v: c_uint = 0;
-        // SAFETY: `text` is NUL-terminated; `v` is valid for writes.
-        to_result(unsafe { bindings::kstrtouint(self.text.as_char_ptr(), 0, &mut v) })?;
+        // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
+        let ret = unsafe { bindings::kstrtouint(self.text, 0, &mut v) };
+        // Inline: `to_result()` is a call, and this is a hot path.
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
         Ok(v)
     }
 
     /// `kstrtoull(buf, 0, ..)`, as [`Input::parse_u32`] for 64 bits.
+    #[inline]
     pub fn parse_u64(&self) -> Result<u64> {
         let mut v: c_ulonglong = 0;
-        // SAFETY: `text` is NUL-terminated; `v` is valid for writes.
-        to_result(unsafe { bindings::kstrtoull(self.text.as_char_ptr(), 0, &mut v) })?;
+        // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
+        let ret = unsafe { bindings::kstrtoull(self.text, 0, &mut v) };
+        // Inline: `to_result()` is a call, and this is a hot path.
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
         Ok(v)
     }
 
     /// `kstrtoint(buf, 0, ..)`: as [`Input::parse_u32`], with a sign.
+    #[inline]
     pub fn parse_i32(&self) -> Result<i32> {
         let mut v: c_int = 0;
-        // SAFETY: `text` is NUL-terminated; `v` is valid for writes.
-        to_result(unsafe { bindings::kstrtoint(self.text.as_char_ptr(), 0, &mut v) })?;
+        // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
+        let ret = unsafe { bindings::kstrtoint(self.text, 0, &mut v) };
+        // Inline: `to_result()` is a call, and this is a hot path.
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
         Ok(v)
     }
 
     /// `sysfs_streq()`: whether the text is `word`, allowing one trailing
     /// newline.
+    #[inline]
     pub fn is(&self, word: &CStr) -> bool {
-        // SAFETY: Both strings are NUL-terminated.
-        unsafe { bindings::sysfs_streq(self.text.as_char_ptr(), word.as_char_ptr()) }
+        // SAFETY: Both strings are NUL-terminated (`text` by the type invariant).
+        unsafe { bindings::sysfs_streq(self.text, word.as_char_ptr()) }
     }
 }
 
@@ -353,12 +379,12 @@ unsafe extern "C" fn store_callback<O: AttributeOperations>(
 ) -> isize {
     // SAFETY: As in `show_callback`.
     let data = unsafe { O::Data::from_device(dev) };
-    // SAFETY: sysfs passes `size` bytes followed by a NUL, alive during the call.
-    let input = unsafe {
-        Input::new(
-            CStr::from_char_ptr(buf),
-            core::slice::from_raw_parts(buf.cast(), size),
-        )
+    // INVARIANT: sysfs passes `size` bytes followed by a NUL, alive during the call; the
+    // text is not measured unless asked for.
+    let input = Input {
+        text: buf,
+        // SAFETY: As above.
+        bytes: unsafe { core::slice::from_raw_parts(buf.cast(), size) },
     };
     match O::store(data, &input) {
         // sysfs caps a write at `PAGE_SIZE - 1` bytes.

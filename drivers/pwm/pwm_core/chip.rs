@@ -21,6 +21,7 @@ use core::{
         size_of,
         MaybeUninit, //
     },
+    ops::Deref,
     ptr::{
         self,
         NonNull, //
@@ -50,7 +51,10 @@ use kernel::{
     },
     prelude::*,
     sync::{
-        aref::AlwaysRefCounted,
+        aref::{
+            ARef,
+            AlwaysRefCounted, //
+        },
         new_mutex,
         new_raw_spinlock_irq,
         new_spinlock_irq,
@@ -522,6 +526,15 @@ impl Pwm {
         self.0.get()
     }
 
+    /// The channel with a reference to its chip, which keeps it alive.
+    pub(crate) fn to_ref(&self) -> PwmRef {
+        // INVARIANT: `self` is a channel of `self.chip()`.
+        PwmRef {
+            chip: ARef::from(self.chip()),
+            pwm: NonNull::from(self),
+        }
+    }
+
     pub(crate) fn chip(&self) -> &Chip {
         // SAFETY: By the type invariant the chip is alive; `chip` never changes after
         // allocation and the chip is from `alloc`.
@@ -631,6 +644,33 @@ impl Pwm {
 const REQUESTED: usize = 1 << bindings::PWMF_REQUESTED;
 /// `PWMF_EXPORTED` as a mask.
 const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
+
+/// A channel with a reference to its chip, which keeps the channel alive:
+/// for holders that outlive any request, such as a sysfs export's device.
+///
+/// # Invariants
+///
+/// `pwm` is a channel of `chip`.
+pub(crate) struct PwmRef {
+    chip: ARef<Chip>,
+    pwm: NonNull<Pwm>,
+}
+
+// SAFETY: As for `Chip`: the channel's fields that change are changed under the chip's locks
+// or atomically.
+unsafe impl Send for PwmRef {}
+// SAFETY: As above.
+unsafe impl Sync for PwmRef {}
+
+impl Deref for PwmRef {
+    type Target = Pwm;
+
+    fn deref(&self) -> &Pwm {
+        // SAFETY: By the type invariant a channel of `chip`, in its allocation, which the
+        // reference in `chip` keeps alive.
+        unsafe { self.pwm.as_ref() }
+    }
+}
 
 /// The guard of a chip's ops lock, whichever kind it is.
 enum OpsGuard<'a> {

@@ -39,7 +39,8 @@ use kernel::{
 use crate::{
     chip::{
         Chip,
-        Pwm, //
+        Pwm,
+        PwmRef, //
     },
     request, state,
 };
@@ -52,13 +53,12 @@ const CAPTURE_TIMEOUT_MS: kernel::ffi::c_ulong = 1000;
 ///
 /// # Invariants
 ///
-/// `hwpwm` is a channel of `chip`, requested for this export while its
-/// device is registered.
+/// `pwm` is requested for this export while its device is registered.
 #[pin_data]
 struct Export {
-    /// Keeps the chip, and so the channel, alive for as long as the export.
-    chip: ARef<Chip>,
-    hwpwm: u32,
+    /// The channel, with a reference to its chip that keeps it alive for as
+    /// long as the export.
+    pwm: PwmRef,
     /// Serialises the attributes' read-modify-write of the channel's state;
     /// holds the state saved at suspend.
     #[pin]
@@ -69,18 +69,13 @@ struct Export {
 type ExportDevice = ChildDevice<Export>;
 
 impl Export {
-    fn pwm(&self) -> Result<&Pwm> {
-        self.chip.pwm(self.hwpwm).ok_or(ENODEV)
-    }
-
     /// Applies `change` to the channel's state (`pwm->state`) and the result
     /// to the hardware, serialised against the other attributes.
     fn update(&self, change: impl FnOnce(&mut bindings::pwm_state)) -> Result {
-        let pwm = self.pwm()?;
         let _guard = self.lock.lock();
-        let mut st = pwm.state();
+        let mut st = self.pwm.state();
         change(&mut st);
-        state::apply_might_sleep(pwm, &st)
+        state::apply_might_sleep(&self.pwm, &st)
     }
 }
 
@@ -105,8 +100,7 @@ fn export(chip: &Chip, hwpwm: u32) -> Result {
         format_args!("pwm{hwpwm}"),
         &PWM_GROUPS,
         pin_init!(Export {
-            chip: ARef::from(chip),
-            hwpwm,
+            pwm: pwm.to_ref(),
             lock <- new_mutex!(bindings::pwm_state::default()),
         }),
     );
@@ -124,7 +118,7 @@ fn export(chip: &Chip, hwpwm: u32) -> Result {
 
 /// The `pwmM` device of channel `hwpwm` of `chip`, if it is registered.
 fn find_export(chip: &Chip, hwpwm: u32) -> Option<ARef<ExportDevice>> {
-    ExportDevice::find(chip.device(), &PWM_GROUPS, |e| e.hwpwm == hwpwm)
+    ExportDevice::find(chip.device(), &PWM_GROUPS, |e| e.pwm.hwpwm() == hwpwm)
 }
 
 /// Removes the `pwmM` device of `pwm` and puts the channel back. The caller
@@ -221,7 +215,7 @@ impl<const DUTY: bool> AttributeOperations for LengthAttr<DUTY> {
     type Data = ExportDevice;
 
     fn show(export: &ExportDevice, page: &mut Page<'_>) -> Result {
-        let mut st = export.pwm()?.state();
+        let mut st = export.pwm.state();
         page.emit(format_args!("{}\n", *Self::field(&mut st)))
     }
 
@@ -239,10 +233,7 @@ impl AttributeOperations for EnableAttr {
     type Data = ExportDevice;
 
     fn show(export: &ExportDevice, page: &mut Page<'_>) -> Result {
-        page.emit(format_args!(
-            "{}\n",
-            u8::from(export.pwm()?.state().enabled)
-        ))
+        page.emit(format_args!("{}\n", u8::from(export.pwm.state().enabled)))
     }
 
     fn store(export: &ExportDevice, input: &Input<'_>) -> Result {
@@ -263,7 +254,7 @@ impl AttributeOperations for PolarityAttr {
     type Data = ExportDevice;
 
     fn show(export: &ExportDevice, page: &mut Page<'_>) -> Result {
-        let name = match export.pwm()?.state().polarity {
+        let name = match export.pwm.state().polarity {
             bindings::pwm_polarity_PWM_POLARITY_NORMAL => "normal",
             bindings::pwm_polarity_PWM_POLARITY_INVERSED => "inversed",
             _ => "unknown",
@@ -292,7 +283,7 @@ impl AttributeOperations for CaptureAttr {
 
     fn show(export: &ExportDevice, page: &mut Page<'_>) -> Result {
         let mut result = bindings::pwm_capture::default();
-        state::capture(export.pwm()?, &mut result, CAPTURE_TIMEOUT_MS)?;
+        state::capture(&export.pwm, &mut result, CAPTURE_TIMEOUT_MS)?;
         page.emit(format_args!("{} {}\n", result.period, result.duty_cycle))
     }
 }
@@ -345,11 +336,9 @@ fn resume_exports(exports: &[ARef<ExportDevice>]) -> Result {
         if !saved.enabled {
             continue;
         }
-        if let Err(e) = export.pwm().and_then(|pwm| {
-            let mut st = pwm.state();
-            st.enabled = true;
-            state::apply_might_sleep(pwm, &st)
-        }) {
+        let mut st = export.pwm.state();
+        st.enabled = true;
+        if let Err(e) = state::apply_might_sleep(&export.pwm, &st) {
             ret = ret.and(Err(e));
         }
     }
@@ -376,7 +365,7 @@ pub(crate) fn suspend(chip: &Chip) -> Result {
 #[cfg(CONFIG_PM_SLEEP)]
 /// Saves an export's state and stops its channel if it runs.
 fn stop(export: &ExportDevice) -> Result {
-    let pwm = export.pwm()?;
+    let pwm = &export.pwm;
     let mut saved = export.lock.lock();
     let mut st = pwm.state();
     *saved = st;
