@@ -530,7 +530,7 @@ impl Pwm {
     pub(crate) fn to_ref(&self) -> PwmRef {
         // INVARIANT: `self` is a channel of `self.chip()`.
         PwmRef {
-            chip: ARef::from(self.chip()),
+            _chip: ARef::from(self.chip()),
             pwm: NonNull::from(self),
         }
     }
@@ -650,9 +650,10 @@ const EXPORTED: usize = 1 << bindings::PWMF_EXPORTED;
 ///
 /// # Invariants
 ///
-/// `pwm` is a channel of `chip`.
+/// `pwm` is a channel of `_chip`.
 pub(crate) struct PwmRef {
-    chip: ARef<Chip>,
+    /// Held, never read: the reference is what keeps `pwm` alive.
+    _chip: ARef<Chip>,
     pwm: NonNull<Pwm>,
 }
 
@@ -666,8 +667,8 @@ impl Deref for PwmRef {
     type Target = Pwm;
 
     fn deref(&self) -> &Pwm {
-        // SAFETY: By the type invariant a channel of `chip`, in its allocation, which the
-        // reference in `chip` keeps alive.
+        // SAFETY: By the type invariant a channel of `_chip`, in its allocation, which the
+        // reference in `_chip` keeps alive.
         unsafe { self.pwm.as_ref() }
     }
 }
