@@ -222,11 +222,7 @@ impl<'a> Input<'a> {
     pub fn parse_u32(&self) -> Result<u32> {
         let mut v: c_uint = 0;
         // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
-        let ret = unsafe { bindings::kstrtouint(self.text, 0, &mut v) };
-        // Inline: `to_result()` is a call, and this is a hot path.
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
+        kstrto_result(unsafe { bindings::kstrtouint(self.text, 0, &mut v) })?;
         Ok(v)
     }
 
@@ -235,11 +231,7 @@ impl<'a> Input<'a> {
     pub fn parse_u64(&self) -> Result<u64> {
         let mut v: c_ulonglong = 0;
         // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
-        let ret = unsafe { bindings::kstrtoull(self.text, 0, &mut v) };
-        // Inline: `to_result()` is a call, and this is a hot path.
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
+        kstrto_result(unsafe { bindings::kstrtoull(self.text, 0, &mut v) })?;
         Ok(v)
     }
 
@@ -248,11 +240,7 @@ impl<'a> Input<'a> {
     pub fn parse_i32(&self) -> Result<i32> {
         let mut v: c_int = 0;
         // SAFETY: By the type invariant `text` is NUL-terminated; `v` is valid for writes.
-        let ret = unsafe { bindings::kstrtoint(self.text, 0, &mut v) };
-        // Inline: `to_result()` is a call, and this is a hot path.
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
+        kstrto_result(unsafe { bindings::kstrtoint(self.text, 0, &mut v) })?;
         Ok(v)
     }
 
@@ -263,6 +251,16 @@ impl<'a> Input<'a> {
         // SAFETY: Both strings are NUL-terminated (`text` by the type invariant).
         unsafe { bindings::sysfs_streq(self.text, word.as_char_ptr()) }
     }
+}
+
+/// A `kstrto*()` result as a [`Result`], inline: `to_result()` is a call, and
+/// a `store` is a hot path.
+#[inline]
+fn kstrto_result(ret: c_int) -> Result {
+    if ret != 0 {
+        return Err(Error::from_errno(ret));
+    }
+    Ok(())
 }
 
 /// The operations of one attribute of the devices owned by `Data`.
